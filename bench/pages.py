@@ -1,0 +1,45 @@
+"""Benchmark: requests/s of the home and statement pages against a bare Flask app.
+
+Both run under gunicorn with the same settings in the same run, loaded from 127.0.0.1.
+Prints each rate and its ratio to the hello app (target: statement >= 60%).
+
+    python bench/pages.py [--workers 1] [--seconds 5] [--concurrency 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.loadgen import run_load  # noqa: E402
+from bench.server import gunicorn  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+
+    print(f"gunicorn sync workers={args.workers}, {args.concurrency} clients, {args.seconds}s each")
+    with gunicorn("bench.hello:app", args.workers) as (port, _):
+        run_load("127.0.0.1", port, "/", 1.0, args.concurrency)  # warm-up
+        hello = run_load("127.0.0.1", port, "/", args.seconds, args.concurrency)
+    print(f"{'hello (bare Flask)':<28}{hello.rate:9.0f} req/s  p50 {hello.percentile(50):5.1f} ms")
+    with gunicorn("wsgi:app", args.workers, probe="/be/") as (port, _):
+        for label, path in (("home /be/", "/be/"), ("statement", "/en/statements/2020-08-suspension")):
+            run_load("127.0.0.1", port, path, 1.0, args.concurrency)  # warm-up
+            result = run_load("127.0.0.1", port, path, args.seconds, args.concurrency)
+            ratio = result.rate / hello.rate if hello.rate else 0.0
+            print(
+                f"{label:<28}{result.rate:9.0f} req/s  p50 {result.percentile(50):5.1f} ms"
+                f"  ratio {ratio:6.1%}  errors {result.errors}"
+            )
+
+
+if __name__ == "__main__":
+    main()

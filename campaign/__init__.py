@@ -1,0 +1,44 @@
+"""Application factory: configuration, extensions, blueprints, error pages and CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from campaign import config as default_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, instance/config.py, CAMPAIGN_* env, test_config."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_mapping(default_config.DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("CAMPAIGN")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from campaign import content, errors, i18n, pages, security, staticfiles
+    from campaign.help import bp as help_bp
+    from campaign.public import bp as public_bp
+
+    i18n.init_app(app)
+    content.init_app(app)
+    staticfiles.init_app(app)
+    security.init_app(app)
+    pages.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(help_bp)
+    return app

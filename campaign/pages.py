@@ -1,0 +1,55 @@
+"""Rendering of reading pages: rendered once per (language, path), then served from memory.
+
+A reading page depends only on its URL (content and help lines are loaded at start-up and
+reading pages use no cookie or session), so its HTML is rendered once per process with a
+placeholder where the CSP nonce goes; each response swaps in that request's nonce. The weak
+ETag is the hash of the placeholder rendering, so revalidation gives 304 without a render.
+A 304 keeps the old nonce in the cached page; that is safe because the policy also allows
+'self', and our only script and stylesheet are same-origin files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, Response, current_app, g, request
+
+from campaign.security import csp_nonce
+
+NONCE_PLACEHOLDER = "cspNoncePlaceholder0000"
+
+PageView = Callable[..., str]
+
+
+def cached_page(view: PageView) -> Callable[..., Response]:
+    """Decorate a view that returns the HTML of a reading page."""
+
+    @wraps(view)
+    def wrapper(**kwargs: object) -> Response:
+        cache: dict[tuple[str, str], tuple[str, str]] = current_app.extensions["page_cache"]
+        key = (str(g.get("lang", "")), request.path)
+        entry = cache.get(key) if current_app.config["PAGE_CACHE"] else None
+        if entry is None:
+            g.csp_nonce = NONCE_PLACEHOLDER
+            try:
+                html = view(**kwargs)
+            finally:
+                g.pop("csp_nonce", None)
+            entry = (html, hashlib.sha256(html.encode()).hexdigest()[:32])
+            if current_app.config["PAGE_CACHE"]:
+                cache[key] = entry
+        html, etag = entry
+        response = Response(html.replace(NONCE_PLACEHOLDER, csp_nonce()), mimetype="text/html")
+        response.set_etag(etag, weak=True)
+        response.cache_control.public = True
+        response.cache_control.max_age = int(current_app.config["PAGE_MAX_AGE"])
+        return response.make_conditional(request)
+
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("PAGE_CACHE", not app.debug)
+    app.extensions["page_cache"] = {}

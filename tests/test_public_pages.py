@@ -1,0 +1,256 @@
+"""Every public URL in every language: status, lang, quick exit, hotline, headers, hosts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from campaign import create_app
+from campaign.config import LANGUAGES
+from campaign.content import CONTENT_DIR, ContentStore
+from tests.conftest import TEST_CONFIG
+from tests.pagecheck import external_references, find
+
+QUICK_EXIT_URL = "https://www.google.com/search?q=weather"
+
+
+def public_paths() -> list[str]:
+    content = ContentStore(CONTENT_DIR, LANGUAGES)
+    paths: list[str] = []
+    for lang in LANGUAGES:
+        paths += [f"/{lang}/", f"/{lang}/statements/", f"/{lang}/home-without-abuse/"]
+        paths += [f"/{lang}/statements/{p.slug}" for p in content.list("statements", lang)]
+        paths += [f"/{lang}/home-without-abuse/{p.slug}" for p in content.list("home-without-abuse", lang)]
+        paths += [f"/{lang}/safety", f"/{lang}/privacy", f"/{lang}/help/"]
+    return paths
+
+
+PUBLIC_PATHS = public_paths()
+
+
+def test_every_language_has_the_same_pages() -> None:
+    content = ContentStore(CONTENT_DIR, LANGUAGES)
+    for section in ("statements", "home-without-abuse", "pages"):
+        for lang in LANGUAGES:
+            slugs = {p.slug for p in content.list(section, lang)}
+            assert slugs == content.slugs(section), (section, lang)
+    assert len(content.list("home-without-abuse", "en")) >= 6
+    assert {"home", "safety", "privacy"} <= content.slugs("pages")
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_public_page(client: FlaskClient, path: str) -> None:
+    lang = path.split("/")[1]
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    exits = find(html, "a", data_quick_exit="")
+    assert len(exits) == 1
+    assert exits[0]["href"] == QUICK_EXIT_URL
+    assert exits[0]["rel"] == "nofollow noreferrer"
+    assert find(html, "a", href="tel:88011008801"), "hotline tel: link"
+    assert find(html, "a", href="tel:112"), "112 tel: link"
+    switch = [a for a in find(html, "a") if a.get("hreflang")]
+    assert {a["hreflang"] for a in switch} >= set(LANGUAGES)
+    assert all(a["lang"] == a["hreflang"] for a in switch)
+    assert "Set-Cookie" not in response.headers
+    assert external_references(html, {QUICK_EXIT_URL}) == []
+    assert_security_headers(response.headers)
+    assert response.headers["ETag"]
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def assert_security_headers(headers: object) -> None:
+    from werkzeug.datastructures import Headers
+
+    assert isinstance(headers, Headers)
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert re.search(r"script-src 'self' 'nonce-[\w-]{16,}'", csp)
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "geolocation=()" in headers["Permissions-Policy"]
+
+
+def test_nonce_differs_per_request_and_matches_tags(client: FlaskClient) -> None:
+    nonces = []
+    for _ in range(2):
+        response = client.get("/en/statements/2020-08-suspension")
+        nonce = re.search(r"'nonce-([\w-]+)'", response.headers["Content-Security-Policy"])
+        assert nonce
+        html = response.get_data(as_text=True)
+        assert find(html, "script", nonce=nonce.group(1))
+        assert find(html, "link", rel="stylesheet", nonce=nonce.group(1))
+        nonces.append(nonce.group(1))
+    assert nonces[0] != nonces[1]
+
+
+def test_revalidation_gives_304(client: FlaskClient) -> None:
+    first = client.get("/be/")
+    again = client.get("/be/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+
+
+@pytest.mark.parametrize(
+    ("accept", "target"),
+    [
+        ("ru-RU,ru;q=0.9,en;q=0.8", "/ru/"),
+        ("en-GB,en;q=0.9", "/en/"),
+        ("be", "/be/"),
+        ("fr-FR,de;q=0.5", "/be/"),
+        ("", "/be/"),
+        ("de;q=0.9,en;q=0.5,ru;q=0.8", "/ru/"),
+    ],
+)
+def test_root_redirects_by_accept_language(client: FlaskClient, accept: str, target: str) -> None:
+    response = client.get("/", headers={"Accept-Language": accept} if accept else {})
+    assert response.status_code == 302
+    assert response.headers["Location"] == target
+    assert "Accept-Language" in response.headers["Vary"]
+    assert "Set-Cookie" not in response.headers
+
+
+NOT_FOUND_TITLE = {"be": "Старонка не знойдзена", "ru": "Страница не найдена", "en": "Page not found"}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(
+    "path",
+    ["/{lang}/statements/no-such-statement", "/{lang}/home-without-abuse/nothing", "/{lang}/x"],
+)
+def test_unknown_slug_is_404_in_that_language(client: FlaskClient, lang: str, path: str) -> None:
+    response = client.get(path.format(lang=lang))
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert NOT_FOUND_TITLE[lang] in html
+    assert find(html, "a", data_quick_exit="")
+    assert find(html, "a", href="tel:88011008801")
+    assert_security_headers(response.headers)
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize(("accept", "lang"), [("ru", "ru"), ("en-US", "en"), ("", "be")])
+def test_unknown_language_is_404_by_accept_language(
+    client: FlaskClient, accept: str, lang: str
+) -> None:
+    response = client.get("/xx/statements/", headers={"Accept-Language": accept})
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert NOT_FOUND_TITLE[lang] in html
+
+
+def test_wrong_method_is_a_405_page(client: FlaskClient) -> None:
+    response = client.post("/ru/statements/")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    html = response.get_data(as_text=True)
+    assert '<html lang="ru">' in html
+    assert find(html, "a", data_quick_exit="")
+
+
+def test_unexpected_error_is_a_500_page_without_details(caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(dict(TEST_CONFIG, PROPAGATE_EXCEPTIONS=False))
+
+    @app.get("/<lang>/boom")
+    def boom() -> str:
+        raise RuntimeError("secret request text")
+
+    response = app.test_client().get("/ru/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert '<html lang="ru">' in html
+    assert "secret request text" not in html
+    assert "Traceback" not in html
+    assert "secret request text" not in caplog.text
+    assert "RuntimeError" in caplog.text
+
+
+def test_static_files_are_versioned_and_immutable(client: FlaskClient) -> None:
+    html = client.get("/en/").get_data(as_text=True)
+    (css,) = [a["href"] for a in find(html, "link", rel="stylesheet")]
+    assert re.search(r"\?v=[0-9a-f]{12}$", css)
+    with client.get(css) as response:
+        assert response.status_code == 200
+        cache = response.headers["Cache-Control"]
+        assert "immutable" in cache and "max-age=31536000" in cache
+        assert "Set-Cookie" not in response.headers
+
+
+def test_hsts_only_when_https_configured() -> None:
+    plain = create_app(TEST_CONFIG).test_client().get("/en/")
+    assert "Strict-Transport-Security" not in plain.headers
+    secure = create_app(dict(TEST_CONFIG, HTTPS=True)).test_client().get("/en/")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_onion_location_when_configured() -> None:
+    app = create_app(dict(TEST_CONFIG, ONION_LOCATION="http://example.onion/"))
+    response = app.test_client().get("/en/safety")
+    assert response.headers["Onion-Location"] == "http://example.onion/en/safety"
+
+
+def test_statement_is_in_the_list_with_back_link(client: FlaskClient) -> None:
+    listing = client.get("/en/statements/").get_data(as_text=True)
+    assert find(listing, "a", href="/en/statements/2020-08-suspension")
+    page = client.get("/en/statements/2020-08-suspension").get_data(as_text=True)
+    assert "August 2020" in page
+    assert "National Domestic Violence Hotline" in page
+    back = find(page, "a", href="/en/statements/")
+    assert back
+    assert "Back to list" in page
+
+
+@pytest.mark.parametrize(("lang", "month"), [("be", "Жнівень 2020"), ("ru", "Август 2020")])
+def test_statement_translations_are_marked(client: FlaskClient, lang: str, month: str) -> None:
+    page = client.get(f"/{lang}/statements/2020-08-suspension").get_data(as_text=True)
+    assert month in page
+    assert "translation-note" in page
+    assert find(page, "a", href="/en/statements/2020-08-suspension", hreflang="en")
+
+
+def test_materials_show_last_reviewed(client: FlaskClient) -> None:
+    for lang in LANGUAGES:
+        for slug in ContentStore(CONTENT_DIR, LANGUAGES).slugs("home-without-abuse"):
+            page = client.get(f"/{lang}/home-without-abuse/{slug}").get_data(as_text=True)
+            assert 'class="meta"' in page and "2026" in page, (lang, slug)
+            assert find(page, "a", href=f"/{lang}/home-without-abuse/")
+
+
+def test_help_page_lists_help_lines(client: FlaskClient) -> None:
+    html = client.get("/en/help/").get_data(as_text=True)
+    assert "every day, 8:00–20:00" in html
+    assert "@HelpHotlineBot" in html
+    for number in ("112", "101", "102", "103"):
+        assert find(html, "a", href=f"tel:{number}")
+    assert "Help lines last confirmed" in html
+
+
+def test_unavailable_line_is_not_a_call_to_action(tmp_path: Path) -> None:
+    source = (CONTENT_DIR / "helplines.yaml").read_text(encoding="utf-8")
+    changed = source.replace("available: true\n    in_header: true", "available: false\n    in_header: true", 1)
+    changed = changed.replace("every day, 8:00–20:00", "weekdays, 9:00–17:00")
+    assert changed != source
+    path = tmp_path / "helplines.yaml"
+    path.write_text(changed, encoding="utf-8")
+    app: Flask = create_app(dict(TEST_CONFIG, HELPLINES_FILE=str(path)))
+    for url in ("/en/", "/en/help/", "/en/safety"):
+        html = app.test_client().get(url).get_data(as_text=True)
+        assert not find(html, "a", href="tel:88011008801"), url
+        assert find(html, "a", href="tel:112"), url
+    assert "Not available at the moment" in app.test_client().get("/en/help/").get_data(as_text=True)
+
+
+def test_reading_pages_set_no_cookie_even_with_one_sent(client: FlaskClient) -> None:
+    client.set_cookie("session", "whatever")
+    for path in PUBLIC_PATHS[:5]:
+        assert "Set-Cookie" not in client.get(path).headers
