@@ -28,12 +28,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.jinja_env.add_extension("jinja2.ext.do")
 
-    from campaign import content, errors, i18n, pages, security, staticfiles
+    from campaign import cli, content, db, errors, i18n, logs, pages, ratelimit, security
+    from campaign import staticfiles
     from campaign.help import bp as help_bp
     from campaign.public import bp as public_bp
 
+    logs.init_app(app)
     i18n.init_app(app)
+    db.init_app(app)
+    ratelimit.init_app(app)
     content.init_app(app)
     staticfiles.init_app(app)
     security.init_app(app)
@@ -41,4 +46,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(help_bp)
+    cli.init_app(app)
     return app

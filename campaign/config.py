@@ -32,5 +32,21 @@ DEFAULTS: dict[str, Any] = {
     # Browser caching of reading pages (seconds); static files are immutable for a year.
     "PAGE_MAX_AGE": 300,
     "STATIC_MAX_AGE": 31536000,
-    "MAX_CONTENT_LENGTH": 64 * 1024,
+    # Requests larger than this get a 413 page that keeps what could be read.
+    "MAX_CONTENT_LENGTH": 256 * 1024,
+    # Database: None means SQLite at instance/campaign.db.
+    "DATABASE_URL": None,
+    # Rate limits (Flask-Limiter syntax), keyed by an HMAC of the client network.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "SUBMIT_RATE_LIMIT": "5 per hour",
+    "CHECK_RATE_LIMIT": "20 per hour",
+    # Number of trusted reverse proxies in front of the app (0: none; see ProxyFix).
+    "PROXY_HOPS": 0,
+    # A form sent sooner than this after it was shown is asked to be checked and re-sent.
+    "MIN_FILL_SECONDS": 3,
+    # A person may take a long time to write; the CSRF token lives this long (seconds).
+    "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    # Argon2id cost for receipts (each check and submission pays it once).
+    "RECEIPT_ARGON2_TIME_COST": 2,
+    "RECEIPT_ARGON2_MEMORY_KIB": 19456,
 }

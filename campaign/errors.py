@@ -30,6 +30,11 @@ def init_app(app: Flask) -> None:
         response = error.get_response()
         if 300 <= (error.code or 500) < 400:
             return response
+        from campaign.help.problems import problem_page
+
+        special = problem_page(error.code or 500)
+        if special is not None:
+            return special
         body, code = render_error(error)
         response.set_data(body)
         response.mimetype = "text/html"

@@ -45,6 +45,9 @@
     if (presses >= 3) { reset(); exitPage(null); }
   }, true);
 
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) { summary.focus(); }
+
   window.addEventListener("pageshow", function (event) {
     if (event.persisted) {
       document.body.classList.remove("qe-active");

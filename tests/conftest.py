@@ -9,9 +9,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from campaign import create_app
+from campaign import create_app, migrate
+from campaign.db import db_session, engine
+from campaign.teams import create_team
+from tests.databases import database_url
 
-TEST_CONFIG: dict[str, Any] = {"TESTING": True, "SECRET_KEY": "test-secret-key"}
+TEST_CONFIG: dict[str, Any] = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "MIN_FILL_SECONDS": 0,
+}
 
 
 @pytest.fixture
@@ -33,3 +40,34 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture
+def db_app(db_kind: str, app_config: dict[str, Any], tmp_path: Any) -> Iterator[Flask]:
+    """An app on a fresh, migrated database (SQLite file or PostgreSQL schema)."""
+    with database_url(db_kind, tmp_path) as url:
+        app = create_app({**app_config, "DATABASE_URL": url})
+        with app.app_context():
+            migrate.upgrade(engine())
+        yield app
+        with app.app_context():
+            engine().dispose()
+
+
+@pytest.fixture
+def team_key(db_app: Flask) -> str:
+    """Create the default team; returns its recovery key."""
+    with db_app.app_context():
+        _team, recovery_key = create_team(db_session(), "Hotline", default=True)
+    return recovery_key
+
+
+@pytest.fixture
+def db_client(db_app: Flask, team_key: str) -> FlaskClient:
+    return db_app.test_client()

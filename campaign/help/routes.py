@@ -1,15 +1,186 @@
-"""Routes of the help pages."""
+"""Routes of the help pages: thin; the work is in campaign.casework and the forms."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import logging
 
-from campaign.pages import cached_page
+from flask import Blueprint, current_app, g, render_template, request, session
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from campaign import casework
+from campaign.crypto import format_receipt
+from campaign.db import db_session
+from campaign.extensions import limiter
+from campaign.help.forms import (
+    MESSAGE_MAX,
+    FollowUpForm,
+    HelpRequestForm,
+    ReceiptForm,
+    new_started_token,
+    seconds_since_started,
+)
 
 bp = Blueprint("help", __name__, url_prefix="/<lang>/help")
+log = logging.getLogger(__name__)
+
+CHECK_SCOPE = "receipt-check"
+
+
+def _submit_limit() -> str:
+    return str(current_app.config["SUBMIT_RATE_LIMIT"])
+
+
+def _check_limit() -> str:
+    return str(current_app.config["CHECK_RATE_LIMIT"])
+
+
+def _counts(response: Response) -> bool:
+    """Deduct from the submit limit only for stored requests and for bot signals."""
+    return bool(g.get("limit_counts"))
+
+
+def private_page(body: str, status: int = 200) -> Response:
+    """A form or result page: never cached, never stored by the browser."""
+    response = Response(body, status=status, mimetype="text/html")
+    response.cache_control.no_store = True
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+def render_form(form: HelpRequestForm, status: int = 200, notice: str | None = None) -> Response:
+    form.started.data = new_started_token()
+    form.website.data = ""
+    if not form.answer_language.data:
+        form.answer_language.data = g.lang
+    return private_page(
+        render_template("help/index.html", form=form, notice=notice, message_max=MESSAGE_MAX),
+        status,
+    )
 
 
 @bp.get("/")
-@cached_page
-def index() -> str:
-    return render_template("help/index.html")
+def index() -> Response:
+    return render_form(HelpRequestForm(formdata=None))
+
+
+@bp.post("/")
+@limiter.limit(_submit_limit, deduct_when=_counts)
+def submit() -> Response:
+    form = HelpRequestForm()
+    if not form.validate():
+        return render_form(form, 400, notice=_csrf_notice(form))
+    if form.website.data:
+        g.limit_counts = True
+        return render_form(form, 400, notice="check-again")
+    age = seconds_since_started(form.started.data or "")
+    if age is None or age < float(current_app.config["MIN_FILL_SECONDS"]):
+        g.limit_counts = True
+        return render_form(form, 400, notice="check-again")
+    submission = casework.Submission(
+        category=form.category.data,
+        region=form.region.data,
+        language=form.answer_language.data,
+        message=form.message.data,
+        contact=form.contact_details(),
+    )
+    try:
+        receipt = casework.submit(db_session(), submission)
+    except (SQLAlchemyError, casework.NoTeamError) as exc:
+        db_session().rollback()
+        log.error("help request not stored: %s", type(exc).__name__)
+        return render_form(form, 503, notice="unavailable")
+    g.limit_counts = True
+    # A reload of this page must not send the request twice: its CSRF token is used up.
+    session.pop("csrf_token", None)
+    return private_page(
+        render_template(
+            "help/submitted.html",
+            receipt=format_receipt(receipt),
+            contact_method=submission.contact["method"],
+        )
+    )
+
+
+def _csrf_notice(form: HelpRequestForm | ReceiptForm | FollowUpForm) -> str | None:
+    return "expired" if form.csrf_token.errors else None
+
+
+@bp.get("/check")
+def check() -> Response:
+    return private_page(render_template("help/check.html", form=ReceiptForm(formdata=None)))
+
+
+@bp.post("/check")
+@limiter.shared_limit(_check_limit, scope=CHECK_SCOPE)
+def check_post() -> Response:
+    form = ReceiptForm()
+    if not form.validate():
+        notice = _csrf_notice(form)
+        return private_page(render_template("help/check.html", form=form, notice=notice), 400)
+    thread = casework.open_thread(db_session(), form.receipt.data)
+    if thread is None:
+        return private_page(
+            render_template("help/check.html", form=form, notice="not-found"), 404
+        )
+    return _thread_page(thread, form.receipt.data, FollowUpForm(formdata=None))
+
+
+@bp.post("/check/message")
+@limiter.shared_limit(_check_limit, scope=CHECK_SCOPE)
+def add_message() -> Response:
+    form = FollowUpForm()
+    valid = form.validate()
+    receipt = form.receipt.data or ""
+    if not valid:
+        thread = casework.open_thread(db_session(), receipt) if receipt else None
+        if thread is None:
+            return _receipt_again(form)
+        return _thread_page(thread, receipt, form, 400, notice=_csrf_notice(form))
+    try:
+        thread = casework.add_person_message(db_session(), receipt, form.message.data)
+    except SQLAlchemyError as exc:
+        db_session().rollback()
+        log.error("follow-up message not stored: %s", type(exc).__name__)
+        thread = casework.open_thread(db_session(), receipt)
+        if thread is None:
+            return _receipt_again(form, 503)
+        return _thread_page(thread, receipt, form, 503, notice="unavailable")
+    if thread is None:
+        return _receipt_again(form)
+    return _thread_page(thread, receipt, FollowUpForm(formdata=None), notice="sent")
+
+
+def _receipt_again(form: FollowUpForm, status: int = 404) -> Response:
+    """The receipt did not open a request: ask for it again, showing the message back."""
+    receipt_form = ReceiptForm(formdata=None, receipt=form.receipt.data)
+    return private_page(
+        render_template(
+            "help/check.html", form=receipt_form, notice="not-found", kept=form.message.data
+        ),
+        status,
+    )
+
+
+def _thread_page(
+    thread: casework.Thread,
+    receipt: str,
+    form: FollowUpForm,
+    status: int = 200,
+    notice: str | None = None,
+) -> Response:
+    form.receipt.data = receipt
+    return private_page(
+        render_template(
+            "help/thread.html", thread=thread, form=form, notice=notice, message_max=MESSAGE_MAX
+        ),
+        status,
+    )
+
+
+def kept_text() -> dict[str, str]:
+    """What the person typed, read back for error pages (429, 413); never raises."""
+    try:
+        return {k: v for k, v in request.form.items() if k in {"message", "receipt"}}
+    except Exception:  # noqa: BLE001 - the body may be unreadable; show what we can
+        return {}

@@ -1,0 +1,156 @@
+"""The only module that touches keys and ciphertext (PyNaCl / libsodium, argon2-cffi).
+
+Construction (see DESIGN.md, "Encryption at rest"):
+
+- Each team has an X25519 key pair. The public key is in the database; the private key is
+  printed once as a *recovery key* when the team is created (and, with the inbox, granted to
+  members sealed to their own keys). The server never stores a team private key.
+- A request gets a random 32-byte *thread key*. It is sealed to the team's public key
+  (``SealedBox``) and also encrypted (``SecretBox``) under a *receipt key*. Every thread
+  message (the person's and staff replies) is encrypted once under the thread key, so staff
+  read it with the team key and the person with the receipt alone.
+- The receipt (16 digits) goes through Argon2id with a per-installation salt into 64 bytes:
+  the first 32 are stored as the lookup hash (unique column), the last 32 are the receipt
+  key. Each half of the Argon2id output reveals nothing of the other, and every guess at a
+  receipt costs a full Argon2id computation. The receipt itself is never stored.
+- Contact details are sealed to the team's public key only.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2.low_level import Type, hash_secret_raw
+from nacl.exceptions import CryptoError
+from nacl.public import PrivateKey, PublicKey, SealedBox
+from nacl.secret import SecretBox
+from nacl.utils import random as random_bytes
+
+RECEIPT_DIGITS = 16
+KEY_SIZE = SecretBox.KEY_SIZE
+
+
+class DecryptionError(ValueError):
+    """Ciphertext could not be opened with the key given."""
+
+
+@dataclass(frozen=True)
+class Argon2Params:
+    time_cost: int = 2
+    memory_kib: int = 19456
+    parallelism: int = 1
+
+
+@dataclass(frozen=True)
+class ReceiptKeys:
+    lookup_hash: bytes
+    receipt_key: bytes
+
+
+def new_receipt() -> str:
+    return f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
+
+
+def format_receipt(receipt: str) -> str:
+    """'1234567812345678' -> '1234 5678 1234 5678' for reading aloud or copying by hand."""
+    return " ".join(receipt[i : i + 4] for i in range(0, len(receipt), 4))
+
+
+def normalize_receipt(text: str) -> str | None:
+    """Digits only, if exactly 16 remain after removing spaces and dashes; else None."""
+    cleaned = "".join(ch for ch in text if ch not in " -\u00a0\t")
+    if len(cleaned) == RECEIPT_DIGITS and cleaned.isascii() and cleaned.isdigit():
+        return cleaned
+    return None
+
+
+def new_salt() -> bytes:
+    return random_bytes(16)
+
+
+def derive_receipt_keys(receipt: str, salt: bytes, params: Argon2Params) -> ReceiptKeys:
+    raw = hash_secret_raw(
+        secret=receipt.encode("ascii"),
+        salt=salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=64,
+        type=Type.ID,
+    )
+    return ReceiptKeys(lookup_hash=raw[:32], receipt_key=raw[32:])
+
+
+# --- team keys ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamKeys:
+    public_key: bytes
+    recovery_key: str
+
+
+def _checksum(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=2, person=b"campaign-recov").digest()
+
+
+def new_team_keys() -> TeamKeys:
+    private = PrivateKey.generate()
+    raw = bytes(private)
+    encoded = base64.b32encode(raw + _checksum(raw)).decode().rstrip("=")
+    grouped = "-".join(encoded[i : i + 5] for i in range(0, len(encoded), 5))
+    return TeamKeys(public_key=bytes(private.public_key), recovery_key=grouped)
+
+
+def parse_recovery_key(text: str) -> PrivateKey:
+    """The team private key from its printed recovery key; ValueError if mistyped."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    padded = cleaned + "=" * (-len(cleaned) % 8)
+    try:
+        data = base64.b32decode(padded)
+    except ValueError as exc:
+        raise ValueError("not a recovery key") from exc
+    raw, check = data[:-2], data[-2:]
+    if len(raw) != 32 or _checksum(raw) != check:
+        raise ValueError("recovery key checksum does not match")
+    return PrivateKey(raw)
+
+
+def private_key_from_bytes(raw: bytes) -> PrivateKey:
+    return PrivateKey(raw)
+
+
+def public_key_matches(private: PrivateKey, public_key: bytes) -> bool:
+    return secrets.compare_digest(bytes(private.public_key), public_key)
+
+
+# --- sealing and secret-key encryption ------------------------------------------------------
+
+
+def seal(public_key: bytes, plaintext: bytes) -> bytes:
+    return bytes(SealedBox(PublicKey(public_key)).encrypt(plaintext))
+
+
+def unseal(private: PrivateKey, ciphertext: bytes) -> bytes:
+    try:
+        return bytes(SealedBox(private).decrypt(ciphertext))
+    except CryptoError as exc:
+        raise DecryptionError("cannot unseal with this key") from exc
+
+
+def new_thread_key() -> bytes:
+    return random_bytes(KEY_SIZE)
+
+
+def encrypt(key: bytes, plaintext: bytes) -> bytes:
+    return bytes(SecretBox(key).encrypt(plaintext))
+
+
+def decrypt(key: bytes, ciphertext: bytes) -> bytes:
+    try:
+        return bytes(SecretBox(key).decrypt(ciphertext))
+    except CryptoError as exc:
+        raise DecryptionError("cannot decrypt with this key") from exc

@@ -1,0 +1,45 @@
+"""The fixed choices of the help form: categories, regions, answer languages, contact."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice as C
+
+CATEGORIES = [
+    C("physical", _l("Physical violence: hitting, pushing, choking")),
+    C("psychological", _l("Threats, humiliation or control")),
+    C("sexual", _l("Sexual violence or pressure into sex")),
+    C("economic", _l("Control of money, documents or work")),
+    C("someone-else", _l("I am worried about someone else")),
+    C("legal", _l("A legal question: protective order, police, court")),
+    C("other", _l("Something else, or I am not sure")),
+]
+
+REGIONS = [
+    C("unspecified", _l("I prefer not to say")),
+    C("brest", _l("Brest Region")),
+    C("vitebsk", _l("Vitebsk Region")),
+    C("gomel", _l("Gomel Region")),
+    C("grodno", _l("Grodno Region")),
+    C("minsk-region", _l("Minsk Region")),
+    C("mogilev", _l("Mogilev Region")),
+    C("minsk-city", _l("Minsk (city)")),
+]
+
+ANSWER_LANGUAGES = [C("be", "Беларуская"), C("ru", "Русский"), C("en", "English")]
+
+CONTACT_METHODS = [
+    C("receipt", _l("Do not contact me. I will read the answer here with my receipt number.")),
+    C("phone", _l("Phone call")),
+    C("email", _l("Email")),
+    C("messenger", _l("Messenger (Telegram, Viber, WhatsApp, Signal)")),
+]
+
+LEAVE_MESSAGE = [
+    C("no", _l("No, never leave a message or voicemail")),
+    C("yes", _l("Yes, you may leave a message")),
+]
+
+CATEGORY_VALUES = [choice.value for choice in CATEGORIES]
+REGION_VALUES = [choice.value for choice in REGIONS]
+LANGUAGE_VALUES = [choice.value for choice in ANSWER_LANGUAGES]
