@@ -38,7 +38,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logs.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
-    ratelimit.init_app(app)
     content.init_app(app)
     staticfiles.init_app(app)
     security.init_app(app)
@@ -46,5 +45,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(help_bp)
+    ratelimit.init_app(app)
     cli.init_app(app)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from campaign import migrate
@@ -55,6 +55,7 @@ def db_current() -> None:
 
 
 @click.command("init")
+@with_appcontext
 @click.option("--team", "team_name", default="Hotline", show_default=True)
 def init_command(team_name: str) -> None:
     """Create or upgrade the database and, if there is no team yet, a default team."""

@@ -1,11 +1,10 @@
-"""Module-level extension objects, initialised in ``create_app``."""
+"""Module-level extension objects, initialised in ``create_app``.
+
+The rate limiter is made per app in ``campaign.ratelimit.init_app`` (see there why).
+"""
 
 from __future__ import annotations
 
 from flask_babel import Babel
-from flask_limiter import Limiter
-
-from campaign.ratelimit import network_key
 
 babel = Babel()
-limiter = Limiter(key_func=network_key)

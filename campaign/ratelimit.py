@@ -16,12 +16,49 @@ import hashlib
 import hmac
 import ipaddress
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
+from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 log = logging.getLogger(__name__)
+
+View = TypeVar("View", bound=Callable[..., Any])
+SUBMIT = "submit"
+CHECK = "check"
+
+
+def limited(kind: str) -> Callable[[View], View]:
+    """Mark a view for a limit; ``init_app`` applies it with this app's limiter.
+
+    (One Limiter per app, made in ``init_app``, so that apps with other settings, as in
+    tests, never share storage or options.)
+    """
+
+    def mark(view: View) -> View:
+        view._campaign_limit = kind  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def count_this_request() -> None:
+    """Deduct this submission from the submit limit (stored requests and bot signals)."""
+    g.limit_counts = True
+
+
+def _submit_limit() -> str:
+    return str(current_app.config["SUBMIT_RATE_LIMIT"])
+
+
+def _check_limit() -> str:
+    return str(current_app.config["CHECK_RATE_LIMIT"])
+
+
+def _counts(_response: Any) -> bool:
+    return bool(g.get("limit_counts"))
 
 
 def network_of(address: str | None) -> str:
@@ -67,8 +104,7 @@ class FailOpenWarning(logging.Filter):
 
 
 def init_app(app: Flask) -> None:
-    from campaign.extensions import limiter
-
+    """Set up this app's limiter; call after the blueprints are registered."""
     config = app.config
     config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     config["RATELIMIT_SWALLOW_ERRORS"] = True
@@ -82,5 +118,14 @@ def init_app(app: Flask) -> None:
     hops = int(config.get("PROXY_HOPS", 0))
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    limiter.init_app(app)
-    logging.getLogger("flask-limiter").addFilter(FailOpenWarning())
+    limiter = Limiter(key_func=network_key, app=app)
+    app.extensions["campaign_limiter"] = limiter
+    for endpoint, view in list(app.view_functions.items()):
+        kind = getattr(view, "_campaign_limit", None)
+        if kind == SUBMIT:
+            app.view_functions[endpoint] = limiter.limit(_submit_limit, deduct_when=_counts)(view)
+        elif kind == CHECK:
+            app.view_functions[endpoint] = limiter.shared_limit(_check_limit, scope=CHECK)(view)
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(isinstance(f, FailOpenWarning) for f in limiter_log.filters):
+        limiter_log.addFilter(FailOpenWarning())

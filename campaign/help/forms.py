@@ -93,17 +93,17 @@ class HelpRequestForm(FlaskForm):
     phone = StringField(
         _l("Phone number (optional)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=40), _no_unreadable],
+        validators=[Length(max=40), _no_unreadable],
     )
     email = StringField(
         _l("Email address (optional)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=SHORT_MAX), _no_unreadable],
+        validators=[Length(max=SHORT_MAX), _no_unreadable],
     )
     messenger = StringField(
         _l("Messenger and your name or number there (optional)"),
         filters=[_strip],
-        validators=[Optional(), Length(max=SHORT_MAX), _no_unreadable],
+        validators=[Length(max=SHORT_MAX), _no_unreadable],
     )
     may_leave_message = RadioField(
         _l("May we leave a message or voicemail?"),

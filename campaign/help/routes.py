@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, g, render_template, request, session
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Response
 
 from campaign import casework
 from campaign.crypto import format_receipt
 from campaign.db import db_session
-from campaign.extensions import limiter
+from campaign.ratelimit import CHECK, SUBMIT, count_this_request, limited
 from campaign.help.forms import (
     MESSAGE_MAX,
     FollowUpForm,
@@ -24,20 +26,35 @@ from campaign.help.forms import (
 bp = Blueprint("help", __name__, url_prefix="/<lang>/help")
 log = logging.getLogger(__name__)
 
-CHECK_SCOPE = "receipt-check"
 
+@bp.before_request
+def decode_form_strictly() -> None:
+    """Mark fields whose bytes are not valid UTF-8, showing them with U+FFFD.
 
-def _submit_limit() -> str:
-    return str(current_app.config["SUBMIT_RATE_LIMIT"])
-
-
-def _check_limit() -> str:
-    return str(current_app.config["CHECK_RATE_LIMIT"])
-
-
-def _counts(response: Response) -> bool:
-    """Deduct from the submit limit only for stored requests and for bot signals."""
-    return bool(g.get("limit_counts"))
+    Werkzeug leaves undecodable percent-escapes as literal text ("%FF"); this reads the
+    (size-checked) body once more so the form can say which text could not be read.
+    """
+    if request.method != "POST" or request.mimetype != "application/x-www-form-urlencoded":
+        return
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and (request.content_length or 0) > int(limit):
+        return  # the 413 page deals with it
+    raw = request.get_data(cache=True)
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="latin-1")
+    decoded: list[tuple[str, str]] = []
+    unreadable = False
+    for key, value in pairs:
+        data = value.encode("latin-1")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("utf-8", "replace")
+            unreadable = True
+        decoded.append((key.encode("latin-1").decode("utf-8", "replace"), text))
+    if unreadable:
+        real = request._get_current_object()  # type: ignore[attr-defined]
+        real.__dict__["form"] = ImmutableMultiDict(decoded)
+        real.__dict__["files"] = ImmutableMultiDict()
 
 
 def private_page(body: str, status: int = 200) -> Response:
@@ -65,17 +82,17 @@ def index() -> Response:
 
 
 @bp.post("/")
-@limiter.limit(_submit_limit, deduct_when=_counts)
+@limited(SUBMIT)
 def submit() -> Response:
     form = HelpRequestForm()
     if not form.validate():
         return render_form(form, 400, notice=_csrf_notice(form))
     if form.website.data:
-        g.limit_counts = True
+        count_this_request()
         return render_form(form, 400, notice="check-again")
     age = seconds_since_started(form.started.data or "")
     if age is None or age < float(current_app.config["MIN_FILL_SECONDS"]):
-        g.limit_counts = True
+        count_this_request()
         return render_form(form, 400, notice="check-again")
     submission = casework.Submission(
         category=form.category.data,
@@ -90,7 +107,7 @@ def submit() -> Response:
         db_session().rollback()
         log.error("help request not stored: %s", type(exc).__name__)
         return render_form(form, 503, notice="unavailable")
-    g.limit_counts = True
+    count_this_request()
     # A reload of this page must not send the request twice: its CSRF token is used up.
     session.pop("csrf_token", None)
     return private_page(
@@ -112,7 +129,7 @@ def check() -> Response:
 
 
 @bp.post("/check")
-@limiter.shared_limit(_check_limit, scope=CHECK_SCOPE)
+@limited(CHECK)
 def check_post() -> Response:
     form = ReceiptForm()
     if not form.validate():
@@ -127,7 +144,7 @@ def check_post() -> Response:
 
 
 @bp.post("/check/message")
-@limiter.shared_limit(_check_limit, scope=CHECK_SCOPE)
+@limited(CHECK)
 def add_message() -> Response:
     form = FollowUpForm()
     valid = form.validate()
