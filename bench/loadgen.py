@@ -57,9 +57,7 @@ def _client(host: str, port: int, path: str, seconds: float) -> tuple[int, int, 
 def run_load(host: str, port: int, path: str, seconds: float, concurrency: int) -> LoadResult:
     started = time.perf_counter()
     with ProcessPoolExecutor(max_workers=concurrency) as pool:
-        futures = [
-            pool.submit(_client, host, port, path, seconds) for _ in range(concurrency)
-        ]
+        futures = [pool.submit(_client, host, port, path, seconds) for _ in range(concurrency)]
         results = [f.result() for f in futures]
     elapsed = time.perf_counter() - started
     latencies = [lat for _, _, lats in results for lat in lats]

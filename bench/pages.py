@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.loadgen import run_load  # noqa: E402
-from bench.server import gunicorn  # noqa: E402
+from bench.loadgen import run_load
+from bench.server import gunicorn
 
 
 def main() -> None:
@@ -31,7 +31,10 @@ def main() -> None:
         hello = run_load("127.0.0.1", port, "/", args.seconds, args.concurrency)
     print(f"{'hello (bare Flask)':<28}{hello.rate:9.0f} req/s  p50 {hello.percentile(50):5.1f} ms")
     with gunicorn("wsgi:app", args.workers, probe="/be/") as (port, _):
-        for label, path in (("home /be/", "/be/"), ("statement", "/en/statements/2020-08-suspension")):
+        for label, path in (
+            ("home /be/", "/be/"),
+            ("statement", "/en/statements/2020-08-suspension"),
+        ):
             run_load("127.0.0.1", port, path, 1.0, args.concurrency)  # warm-up
             result = run_load("127.0.0.1", port, path, args.seconds, args.concurrency)
             ratio = result.rate / hello.rate if hello.rate else 0.0

@@ -43,15 +43,20 @@ def gunicorn(
     """Run ``gunicorn target`` with the given workers; yields (port, process)."""
     port = free_port()
     command = [
-        sys.executable, "-m", "gunicorn", target,
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(workers),
-        "--worker-class", "sync",
-        "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        target,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
     ]
-    process = subprocess.Popen(  # noqa: S603
-        command, cwd=ROOT, env={**os.environ, **(env or {})}
-    )
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})})
     try:
         wait_until_up(port, probe)
         yield port, process

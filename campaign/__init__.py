@@ -30,8 +30,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.jinja_env.add_extension("jinja2.ext.do")
 
-    from campaign import cli, content, db, errors, i18n, logs, pages, ratelimit, security
-    from campaign import staticfiles
+    from campaign import (
+        cli,
+        content,
+        db,
+        errors,
+        i18n,
+        logs,
+        pages,
+        ratelimit,
+        security,
+        staticfiles,
+    )
     from campaign.help import bp as help_bp
     from campaign.public import bp as public_bp
 

@@ -188,7 +188,9 @@ def add_person_message(session: Session, receipt_text: str, text: str) -> Thread
     request, thread_key = found
     now = utcnow()
     request.messages.append(
-        RequestMessage(author=PERSON, body=crypto.encrypt(thread_key, text.encode()), created_at=now)
+        RequestMessage(
+            author=PERSON, body=crypto.encrypt(thread_key, text.encode()), created_at=now
+        )
     )
     if request.status != RequestStatus.NEW.value:
         request.status = RequestStatus.OPEN.value

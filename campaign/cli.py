@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
@@ -59,6 +62,7 @@ def db_current() -> None:
 @click.option("--team", "team_name", default="Hotline", show_default=True)
 def init_command(team_name: str) -> None:
     """Create or upgrade the database and, if there is no team yet, a default team."""
+    _ensure_secret_key()
     migrate.upgrade(engine())
     click.echo(f"Database at revision {migrate.current_revision(engine())}.")
     session = db_session()
@@ -67,6 +71,26 @@ def init_command(team_name: str) -> None:
         _print_recovery_key(team, recovery_key)
     else:
         click.echo("Teams exist already; no key printed.")
+
+
+def _ensure_secret_key() -> None:
+    """Write a random SECRET_KEY to instance/config.py if none is configured yet."""
+    from flask import current_app
+
+    from campaign.config import DEFAULTS
+
+    if current_app.config["SECRET_KEY"] != DEFAULTS["SECRET_KEY"]:
+        return
+    path = Path(current_app.instance_path) / "config.py"
+    if path.exists():
+        return
+    path.write_text(
+        "# Written by 'flask --app wsgi init'. Keep it secret; do not commit it.\n"
+        f"SECRET_KEY = {secrets.token_hex(32)!r}\n",
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    click.echo(f"Wrote a new SECRET_KEY to {path}.")
 
 
 @team_cli.command("create")

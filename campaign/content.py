@@ -88,7 +88,7 @@ def load_page(path: Path, section: str) -> Page:
         date_is_month=is_month,
         last_reviewed=reviewed,
         translation_of=str(meta["translation_of"]) if meta.get("translation_of") else None,
-        order=int(meta.get("order", 100)),
+        order=int(str(meta.get("order", 100))),
     )
 
 

@@ -9,6 +9,7 @@ import logging
 import traceback
 
 from flask import Flask, g, render_template
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from campaign.i18n import language_for_error
@@ -26,7 +27,7 @@ def render_error(error: HTTPException) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> object:
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         response = error.get_response()
         if 300 <= (error.code or 500) < 400:
             return response
@@ -43,7 +44,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> object:
+    def unexpected(error: Exception) -> ResponseReturnValue:
         # Type and code locations only: an exception message may carry request data.
         frames = traceback.extract_tb(error.__traceback__)
         where = " <- ".join(f"{f.filename}:{f.lineno} {f.name}" for f in reversed(frames[-6:]))

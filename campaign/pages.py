@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from campaign.security import csp_nonce
 
@@ -23,11 +24,11 @@ NONCE_PLACEHOLDER = "cspNoncePlaceholder0000"
 PageView = Callable[..., str]
 
 
-def cached_page(view: PageView) -> Callable[..., Response]:
+def cached_page(view: PageView) -> Callable[..., BaseResponse]:
     """Decorate a view that returns the HTML of a reading page."""
 
     @wraps(view)
-    def wrapper(**kwargs: object) -> Response:
+    def wrapper(**kwargs: object) -> BaseResponse:
         cache: dict[tuple[str, str], tuple[str, str]] = current_app.extensions["page_cache"]
         key = (str(g.get("lang", "")), request.path)
         entry = cache.get(key) if current_app.config["PAGE_CACHE"] else None

@@ -123,9 +123,11 @@ def init_app(app: Flask) -> None:
     for endpoint, view in list(app.view_functions.items()):
         kind = getattr(view, "_campaign_limit", None)
         if kind == SUBMIT:
-            app.view_functions[endpoint] = limiter.limit(_submit_limit, deduct_when=_counts)(view)
+            wrapped: Any = limiter.limit(_submit_limit, deduct_when=_counts)(view)
+            app.view_functions[endpoint] = wrapped
         elif kind == CHECK:
-            app.view_functions[endpoint] = limiter.shared_limit(_check_limit, scope=CHECK)(view)
+            wrapped = limiter.shared_limit(_check_limit, scope=CHECK)(view)
+            app.view_functions[endpoint] = wrapped
     limiter_log = logging.getLogger("flask-limiter")
     if not any(isinstance(f, FailOpenWarning) for f in limiter_log.filters):
         limiter_log.addFilter(FailOpenWarning())

@@ -24,7 +24,9 @@ def public_paths() -> list[str]:
     for lang in LANGUAGES:
         paths += [f"/{lang}/", f"/{lang}/statements/", f"/{lang}/home-without-abuse/"]
         paths += [f"/{lang}/statements/{p.slug}" for p in content.list("statements", lang)]
-        paths += [f"/{lang}/home-without-abuse/{p.slug}" for p in content.list("home-without-abuse", lang)]
+        paths += [
+            f"/{lang}/home-without-abuse/{p.slug}" for p in content.list("home-without-abuse", lang)
+        ]
         paths += [f"/{lang}/safety", f"/{lang}/privacy", f"/{lang}/help/", f"/{lang}/help/check"]
     return paths
 
@@ -128,7 +130,11 @@ def test_root_redirects_by_accept_language(client: FlaskClient, accept: str, tar
     assert "Set-Cookie" not in response.headers
 
 
-NOT_FOUND_TITLE = {"be": "Старонка не знойдзена", "ru": "Страница не найдена", "en": "Page not found"}
+NOT_FOUND_TITLE = {
+    "be": "Старонка не знойдзена",
+    "ru": "Страница не найдена",
+    "en": "Page not found",
+}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -247,7 +253,9 @@ def test_help_page_lists_help_lines(client: FlaskClient) -> None:
 
 def test_unavailable_line_is_not_a_call_to_action(tmp_path: Path) -> None:
     source = (CONTENT_DIR / "helplines.yaml").read_text(encoding="utf-8")
-    changed = source.replace("available: true\n    in_header: true", "available: false\n    in_header: true", 1)
+    changed = source.replace(
+        "available: true\n    in_header: true", "available: false\n    in_header: true", 1
+    )
     changed = changed.replace("every day, 8:00–20:00", "weekdays, 9:00–17:00")
     assert changed != source
     path = tmp_path / "helplines.yaml"
@@ -257,7 +265,9 @@ def test_unavailable_line_is_not_a_call_to_action(tmp_path: Path) -> None:
         html = app.test_client().get(url).get_data(as_text=True)
         assert not find(html, "a", href="tel:88011008801"), url
         assert find(html, "a", href="tel:112"), url
-    assert "Not available at the moment" in app.test_client().get("/en/help/").get_data(as_text=True)
+    assert "Not available at the moment" in app.test_client().get("/en/help/").get_data(
+        as_text=True
+    )
 
 
 def test_reading_pages_set_no_cookie_even_with_one_sent(client: FlaskClient) -> None:

@@ -32,6 +32,9 @@ UNREADABLE = _l(
     "Some characters could not be read and are shown as �. Check the text and send it again."
 )
 NOT_A_CHOICE = _l("Choose one of the options.")
+MESSENGER_NEEDED = _l(
+    "Write which messenger and your name or number there, or choose another way to contact you."
+)
 
 
 def _no_unreadable(_form: Any, field: Any) -> None:
@@ -57,7 +60,7 @@ def seconds_since_started(token: str) -> float | None:
         _value, signed_at = _started_serializer().loads(token, return_timestamp=True)
     except (BadSignature, TypeError, ValueError):
         return None
-    return time.time() - signed_at.timestamp()
+    return float(time.time() - signed_at.timestamp())
 
 
 class HelpRequestForm(FlaskForm):
@@ -72,7 +75,9 @@ class HelpRequestForm(FlaskForm):
         filters=[_strip],
         validators=[
             DataRequired(message=_l("Write your message.")),
-            Length(max=MESSAGE_MAX, message=_l("Your message is too long: up to %(max)d characters.")),
+            Length(
+                max=MESSAGE_MAX, message=_l("Your message is too long: up to %(max)d characters.")
+            ),
             _no_unreadable,
         ],
     )
@@ -148,9 +153,7 @@ class HelpRequestForm(FlaskForm):
 
     def validate_messenger(self, field: Any) -> None:
         if self.contact_method.data == "messenger" and not field.data:
-            raise ValidationError(
-                str(_l("Write which messenger and your name or number there, or choose another way."))
-            )
+            raise ValidationError(str(MESSENGER_NEEDED))
 
     def contact_details(self) -> dict[str, str]:
         """Everything about contact, to be sealed to the team (never stored in clear)."""
@@ -183,7 +186,9 @@ class FollowUpForm(FlaskForm):
         filters=[_strip],
         validators=[
             DataRequired(message=_l("Write your message.")),
-            Length(max=MESSAGE_MAX, message=_l("Your message is too long: up to %(max)d characters.")),
+            Length(
+                max=MESSAGE_MAX, message=_l("Your message is too long: up to %(max)d characters.")
+            ),
             _no_unreadable,
         ],
     )

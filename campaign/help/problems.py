@@ -22,14 +22,14 @@ def salvage_form() -> MultiDict[str, str]:
     """The fields of an urlencoded body, read up to the size limit; never raises."""
     try:
         return MultiDict(request.form)
-    except Exception:  # noqa: BLE001, S110 - too large or unreadable: read what we can below
+    except Exception:  # noqa: S110 - too large or unreadable: read what we can below
         pass
     if request.mimetype != "application/x-www-form-urlencoded":
         return MultiDict()
     limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0) or 256 * 1024
     try:
         prefix = request.environ["wsgi.input"].read(limit)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return MultiDict()
     pairs = parse_qsl(prefix.decode("latin-1"), encoding="utf-8", errors="replace")
     return MultiDict([(k, v[:KEPT_MAX]) for k, v in pairs])

@@ -13,7 +13,6 @@ from werkzeug.wrappers import Response
 from campaign import casework
 from campaign.crypto import format_receipt
 from campaign.db import db_session
-from campaign.ratelimit import CHECK, SUBMIT, count_this_request, limited
 from campaign.help.forms import (
     MESSAGE_MAX,
     FollowUpForm,
@@ -22,6 +21,7 @@ from campaign.help.forms import (
     new_started_token,
     seconds_since_started,
 )
+from campaign.ratelimit import CHECK, SUBMIT, count_this_request, limited
 
 bp = Blueprint("help", __name__, url_prefix="/<lang>/help")
 log = logging.getLogger(__name__)
@@ -137,9 +137,7 @@ def check_post() -> Response:
         return private_page(render_template("help/check.html", form=form, notice=notice), 400)
     thread = casework.open_thread(db_session(), form.receipt.data)
     if thread is None:
-        return private_page(
-            render_template("help/check.html", form=form, notice="not-found"), 404
-        )
+        return private_page(render_template("help/check.html", form=form, notice="not-found"), 404)
     return _thread_page(thread, form.receipt.data, FollowUpForm(formdata=None))
 
 
@@ -199,5 +197,5 @@ def kept_text() -> dict[str, str]:
     """What the person typed, read back for error pages (429, 413); never raises."""
     try:
         return {k: v for k, v in request.form.items() if k in {"message", "receipt"}}
-    except Exception:  # noqa: BLE001 - the body may be unreadable; show what we can
+    except Exception:
         return {}

@@ -40,8 +40,20 @@ def raw_database(app: Flask, kind: str, tmp_path: Path) -> bytes:
     schema = parse_qs(parts.query)["options"][0].split("=", 1)[1]
     out = tmp_path / "dump.sql"
     subprocess.run(
-        [pg_dump, "-h", parts.hostname or "127.0.0.1", "-p", str(parts.port or 5432),
-         "-U", parts.username or "postgres", "-n", schema, "-f", str(out), parts.path.lstrip("/")],
+        [
+            pg_dump,
+            "-h",
+            parts.hostname or "127.0.0.1",
+            "-p",
+            str(parts.port or 5432),
+            "-U",
+            parts.username or "postgres",
+            "-n",
+            schema,
+            "-f",
+            str(out),
+            parts.path.lstrip("/"),
+        ],
         check=True,
         timeout=60,
     )

@@ -14,7 +14,9 @@ from tests.helpclient import HelpClient, receipt_of
 from tests.pagecheck import find
 
 
-def test_submit_check_reply_and_follow_up(db_app: Flask, db_client: FlaskClient, team_key: str) -> None:
+def test_submit_check_reply_and_follow_up(
+    db_app: Flask, db_client: FlaskClient, team_key: str
+) -> None:
     person = HelpClient(db_client, "en")
     response = person.submit(
         "He took my passport. FLOW-MARKER",
@@ -70,7 +72,9 @@ def test_submit_check_reply_and_follow_up(db_app: Flask, db_client: FlaskClient,
     assert added.status_code == 200
     page = added.get_data(as_text=True)
     assert "Your message has been sent" in page
-    assert page.index("FLOW-MARKER") < page.index("STAFF-REPLY-MARKER") < page.index("SECOND-MARKER")
+    assert (
+        page.index("FLOW-MARKER") < page.index("STAFF-REPLY-MARKER") < page.index("SECOND-MARKER")
+    )
     with db_app.app_context():
         session = db_session()
         request = session.scalars(select(HelpRequest)).one()

@@ -88,7 +88,9 @@ def test_too_long_message_is_kept(db_client: FlaskClient, db_app: Flask, stored:
     assert_still_there(db_app, db_client, stored)
 
 
-def test_missing_csrf_token_keeps_the_text(db_app: Flask, db_client: FlaskClient, stored: str) -> None:
+def test_missing_csrf_token_keeps_the_text(
+    db_app: Flask, db_client: FlaskClient, stored: str
+) -> None:
     data = {**DEFAULT_FORM, "message": KEPT}
     response = db_client.post("/en/help/", data=data)
     assert response.status_code == 400
@@ -116,13 +118,20 @@ def test_expired_session_cookie_keeps_the_text_and_the_resend_works(
     assert token and started
     again = fresh.post(
         "/en/help/",
-        data={**DEFAULT_FORM, "csrf_token": token.group(1), "started": started.group(1), "message": KEPT},
+        data={
+            **DEFAULT_FORM,
+            "csrf_token": token.group(1),
+            "started": started.group(1),
+            "message": KEPT,
+        },
     )
     assert again.status_code == 200
     assert count_requests(db_app) == 2
 
 
-def test_expired_csrf_token(db_app: Flask, app_config: dict[str, Any], db_client: FlaskClient) -> None:
+def test_expired_csrf_token(
+    db_app: Flask, app_config: dict[str, Any], db_client: FlaskClient
+) -> None:
     db_app.config["WTF_CSRF_TIME_LIMIT"] = -1
     response = HelpClient(db_client, "en").submit(KEPT)
     assert response.status_code == 400
@@ -130,7 +139,9 @@ def test_expired_csrf_token(db_app: Flask, app_config: dict[str, Any], db_client
     assert count_requests(db_app) == 0
 
 
-def test_reloading_the_receipt_page_does_not_send_twice(db_app: Flask, db_client: FlaskClient) -> None:
+def test_reloading_the_receipt_page_does_not_send_twice(
+    db_app: Flask, db_client: FlaskClient
+) -> None:
     person = HelpClient(db_client, "en")
     data = {**DEFAULT_FORM, **person.form_tokens(), "message": KEPT}
     assert db_client.post("/en/help/", data=data).status_code == 200
@@ -142,8 +153,13 @@ def test_reloading_the_receipt_page_does_not_send_twice(db_app: Flask, db_client
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("category", "nonsense"), ("region", "mars"), ("answer_language", "fr"), ("contact_method", "pigeon"),
-     ("may_leave_message", "maybe")],
+    [
+        ("category", "nonsense"),
+        ("region", "mars"),
+        ("answer_language", "fr"),
+        ("contact_method", "pigeon"),
+        ("may_leave_message", "maybe"),
+    ],
 )
 def test_unknown_choice_values(
     db_app: Flask, db_client: FlaskClient, stored: str, field: str, value: str
@@ -170,7 +186,9 @@ def test_invalid_utf8_is_shown_and_kept(db_app: Flask, db_client: FlaskClient, s
     assert_still_there(db_app, db_client, stored)
 
 
-def test_body_too_large_keeps_what_was_read(db_app: Flask, db_client: FlaskClient, stored: str) -> None:
+def test_body_too_large_keeps_what_was_read(
+    db_app: Flask, db_client: FlaskClient, stored: str
+) -> None:
     tokens = HelpClient(db_client, "en").form_tokens()
     data = {**DEFAULT_FORM, **tokens, "message": KEPT + " " + "y" * 300_000}
     response = db_client.post("/en/help/", data=data)
@@ -196,9 +214,7 @@ def test_follow_up_too_large_keeps_text(db_app: Flask, db_client: FlaskClient, s
 
 def test_follow_up_errors_keep_the_text(db_app: Flask, db_client: FlaskClient, stored: str) -> None:
     # Missing CSRF token: thread shown again with the text.
-    response = db_client.post(
-        "/en/help/check/message", data={"receipt": stored, "message": KEPT}
-    )
+    response = db_client.post("/en/help/check/message", data={"receipt": stored, "message": KEPT})
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert KEPT in html and "EARLIER-MARKER" in html
