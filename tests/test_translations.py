@@ -1,0 +1,51 @@
+"""Every interface string is in the catalogues and translated into be and ru."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run(
+        [
+            str(pybabel),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "--omit-header",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        timeout=120,
+    )
+    with pot.open("rb") as fh:
+        return {str(m.id) for m in read_po(fh) if m.id}
+
+
+@pytest.mark.parametrize("lang", ["be", "ru"])
+def test_catalogue_translates_every_string(extracted: set[str], lang: str) -> None:
+    path = ROOT / "campaign" / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalogue = read_po(fh)
+    translated = {str(m.id) for m in catalogue if m.id and m.string and not m.fuzzy}
+    missing = sorted(extracted - translated)
+    assert missing == [], f"untranslated in {lang}: {missing[:10]}"
