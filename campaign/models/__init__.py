@@ -1,16 +1,26 @@
 """Typed SQLAlchemy 2.0 models, one module per aggregate."""
 
 from campaign.models.base import Base
+from campaign.models.casefile import AuditEvent, InternalNote, OutboxMail
 from campaign.models.help_request import HelpRequest, RequestMessage, RequestStatus
 from campaign.models.installation import InstallationSecret
+from campaign.models.staff import Invitation, Role, StaffSession, StaffUser, TeamMembership
 from campaign.models.team import RoutingRule, Team
 
 __all__ = [
+    "AuditEvent",
     "Base",
     "HelpRequest",
     "InstallationSecret",
+    "InternalNote",
+    "Invitation",
+    "OutboxMail",
     "RequestMessage",
     "RequestStatus",
+    "Role",
     "RoutingRule",
+    "StaffSession",
+    "StaffUser",
     "Team",
+    "TeamMembership",
 ]

@@ -32,7 +32,11 @@ class RequestStatus(enum.StrEnum):
 
 class HelpRequest(Base):
     __tablename__ = "help_request"
-    __table_args__ = (Index("ix_help_request_team_status", "team_id", "status"),)
+    __table_args__ = (
+        Index("ix_help_request_team_status", "team_id", "status"),
+        Index("ix_help_request_team_created", "team_id", "created_at"),
+        Index("ix_help_request_last_activity", "last_activity_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
@@ -47,6 +51,9 @@ class HelpRequest(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     last_activity_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_user.id", ondelete="SET NULL"), default=None, index=True
+    )
 
     team: Mapped[Team] = relationship()
     messages: Mapped[list[RequestMessage]] = relationship(
