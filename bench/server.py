@@ -1,9 +1,15 @@
-"""Start and stop a gunicorn server on 127.0.0.1 for benchmarks and load tests."""
+"""Start and stop a gunicorn server on 127.0.0.1 for benchmarks and load tests.
+
+The server runs with the repository's ``gunicorn.conf.py`` (so benchmarks and tests see the
+production settings and start-up checks), bound to a free loopback port, with the access
+log off unless the caller's environment turns it on.
+"""
 
 from __future__ import annotations
 
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -46,6 +52,8 @@ def gunicorn(
         sys.executable,
         "-m",
         "gunicorn",
+        "--config",
+        str(ROOT / "gunicorn.conf.py"),
         target,
         "--bind",
         f"127.0.0.1:{port}",
@@ -56,7 +64,9 @@ def gunicorn(
         "--log-level",
         "warning",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})})
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, "GUNICORN_ACCESS_LOG": "off", **(env or {})}
+    )
     try:
         wait_until_up(port, probe)
         yield port, process
@@ -66,3 +76,67 @@ def gunicorn(
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def wait_for_workers(port: int, workers: int, timeout: float = 30.0) -> None:
+    """Return once ``workers`` workers accept connections (they boot one by one).
+
+    Holds ``workers - 1`` connections open with an unfinished request, which keeps that
+    many sync workers busy reading; a further request is then answered only if one more
+    worker is ready.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(workers - 1)]
+        try:
+            for sock in held:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            try:
+                conn.request("GET", "/healthz")
+                conn.getresponse().read()
+                return
+            except OSError:
+                pass
+            finally:
+                conn.close()
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(0.2)
+    raise RuntimeError(f"{workers} workers on port {port} were not ready in {timeout:.0f}s")
+
+
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn master's child processes (Linux /proc)."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
+def kill_one_worker(master: int) -> int:
+    """SIGKILL one worker (the master starts a new one); returns its pid."""
+    pids = worker_pids(master)
+    if not pids:
+        raise RuntimeError("no gunicorn worker to kill")
+    os.kill(pids[0], signal.SIGKILL)
+    return pids[0]
+
+
+def migrated_sqlite(directory: Path, team: bool = False) -> str:
+    """A new SQLite database in ``directory`` at the newest migration; returns its URL."""
+    return prepared_database(f"sqlite:///{directory / 'campaign.db'}", team=team)
+
+
+def prepared_database(url: str, team: bool = True) -> str:
+    """Upgrade the database at ``url`` and, if asked, create the default team."""
+    from campaign import create_app, migrate
+    from campaign.db import db_session, engine
+    from campaign.teams import create_team
+
+    app = create_app({"DATABASE_URL": url})
+    with app.app_context():
+        migrate.upgrade(engine())
+        if team:
+            create_team(db_session(), "Hotline", default=True)
+        engine().dispose()
+    return url

@@ -22,15 +22,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
-    app.config.from_mapping(default_config.DEFAULTS)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("CAMPAIGN")
-    if test_config is not None:
-        app.config.from_mapping(test_config)
+    default_config.load(app.config, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     from campaign import (
+        checks,
         cli,
         content,
         db,
@@ -42,8 +39,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         security,
         staticfiles,
     )
+    from campaign.health import bp as health_bp
     from campaign.help import bp as help_bp
     from campaign.public import bp as public_bp
+    from campaign.staff import bp as staff_bp
 
     logs.init_app(app)
     i18n.init_app(app)
@@ -55,6 +54,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(help_bp)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(staff_bp)
     ratelimit.init_app(app)
     cli.init_app(app)
+    checks.init_app(app)
     return app

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaign import crypto
+from campaign import crypto, notifications
 from campaign.models import (
     HelpRequest,
     InstallationSecret,
@@ -137,6 +137,7 @@ def submit(session: Session, submission: Submission) -> str:
                 created_at=now,
             )
         )
+        notifications.enqueue_new_request(session, request)  # outbox rows, same commit
         session.add(request)
         try:
             session.commit()

@@ -188,5 +188,7 @@ def routing_move(rule_id: int, position: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_cli, team_cli, routing_cli, init_command):
+    from campaign.staff.cli import staff_cli
+
+    for command in (db_cli, team_cli, routing_cli, init_command, staff_cli):
         app.cli.add_command(command)

@@ -7,14 +7,22 @@ then the ``test_config`` mapping passed to ``create_app``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from flask import Config
 
 LANGUAGES: tuple[str, ...] = ("be", "ru", "en")
 
 DEFAULTS: dict[str, Any] = {
     # Development-only key; production start-up refuses it (see campaign/checks.py).
     "SECRET_KEY": "dev-insecure-change-me",
+    # Production (env CAMPAIGN_ENV_PRODUCTION=true): gunicorn refuses to start without a
+    # real SECRET_KEY (campaign/checks.py).
     "ENV_PRODUCTION": False,
+    # Host names the site answers to (Flask's TRUSTED_HOSTS; None: any). Other Host
+    # headers get a 400. Env: CAMPAIGN_TRUSTED_HOSTS='["example.org", "www.example.org"]'.
+    "TRUSTED_HOSTS": None,
     "LANGUAGES": LANGUAGES,
     "DEFAULT_LANGUAGE": "be",
     "BABEL_DEFAULT_LOCALE": "be",
@@ -46,7 +54,50 @@ DEFAULTS: dict[str, Any] = {
     "MIN_FILL_SECONDS": 3,
     # A person may take a long time to write; the CSRF token lives this long (seconds).
     "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    # Staff notifications ("a new request is waiting"), sent by `flask outbox send`.
+    "STAFF_BASE_URL": "http://127.0.0.1:5000/staff/",
+    "MAIL_SERVER": "127.0.0.1",
+    "MAIL_PORT": 25,
+    "MAIL_USE_STARTTLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_FROM": "noreply@localhost",
+    "MAIL_TIMEOUT": 10,
+    "MAIL_MAX_ATTEMPTS": 10,
+    "MAIL_RETRY_BASE_SECONDS": 60,
+    "MAIL_RETRY_MAX_SECONDS": 6 * 3600,
+    # Retention (`flask purge`): closed requests after N days, any request after M days.
+    "RETENTION_CLOSED_DAYS": 30,
+    "RETENTION_MAX_DAYS": 180,
     # Argon2id cost for receipts (each check and submission pays it once).
     "RECEIPT_ARGON2_TIME_COST": 2,
     "RECEIPT_ARGON2_MEMORY_KIB": 19456,
+    # Staff accounts: Argon2id for passwords and for wrapping each member's private key.
+    "STAFF_PASSWORD_TIME_COST": 3,
+    "STAFF_PASSWORD_MEMORY_KIB": 65536,
+    "STAFF_KEY_TIME_COST": 3,
+    "STAFF_KEY_MEMORY_KIB": 65536,
+    # Staff sessions end after this idle time or this absolute time after login.
+    "STAFF_IDLE_MINUTES": 30,
+    "STAFF_SESSION_HOURS": 12,
+    # Invitation and 2FA reset links expire after this many hours.
+    "STAFF_INVITE_HOURS": 48,
+    # Failed logins (password or code) before a lockout, and its length.
+    "STAFF_LOCKOUT_ATTEMPTS": 5,
+    "STAFF_LOCKOUT_MINUTES": 15,
+    "LOGIN_RATE_LIMIT": "20 per hour",
 }
+
+
+def load(config: Config, test_config: Mapping[str, Any] | None = None) -> None:
+    """Fill ``config`` in the order above (``config.root_path`` is the instance folder).
+
+    ``create_app`` and the start-up checks (``campaign/checks.py``) both use this, so the
+    checks see exactly the configuration the workers will run with.
+    """
+    config.from_mapping(DEFAULTS)
+    config.from_pyfile("config.py", silent=True)
+    config.from_prefixed_env("CAMPAIGN")
+    if test_config is not None:
+        config.from_mapping(test_config)

@@ -154,3 +154,68 @@ def decrypt(key: bytes, ciphertext: bytes) -> bytes:
         return bytes(SecretBox(key).decrypt(ciphertext))
     except CryptoError as exc:
         raise DecryptionError("cannot decrypt with this key") from exc
+
+
+# --- staff keys -----------------------------------------------------------------------------
+#
+# A member's X25519 private key is wrapped (SecretBox) under a key derived from their
+# password with Argon2id and a per-member salt. After login it is kept for the session
+# encrypted under a random secret that only the session cookie holds, so neither the
+# database nor the cookie alone opens it. Team private keys reach members sealed to their
+# public keys.
+
+
+@dataclass(frozen=True)
+class MemberKeys:
+    public_key: bytes
+    private_key_wrapped: bytes
+    salt: bytes
+
+
+def password_key(password: str, salt: bytes, params: Argon2Params) -> bytes:
+    return hash_secret_raw(
+        secret=password.encode("utf-8"),
+        salt=salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=KEY_SIZE,
+        type=Type.ID,
+    )
+
+
+def wrap_private_key(private: PrivateKey, password: str, params: Argon2Params) -> MemberKeys:
+    salt = new_salt()
+    wrapped = encrypt(password_key(password, salt, params), bytes(private))
+    return MemberKeys(bytes(private.public_key), wrapped, salt)
+
+
+def new_member_keys(password: str, params: Argon2Params) -> MemberKeys:
+    return wrap_private_key(PrivateKey.generate(), password, params)
+
+
+def unwrap_private_key(
+    wrapped: bytes, salt: bytes, password: str, params: Argon2Params
+) -> PrivateKey:
+    return PrivateKey(decrypt(password_key(password, salt, params), wrapped))
+
+
+def seal_team_key(team_private: PrivateKey, member_public_key: bytes) -> bytes:
+    return seal(member_public_key, bytes(team_private))
+
+
+def open_team_key(sealed: bytes, member_private: PrivateKey) -> PrivateKey:
+    return PrivateKey(unseal(member_private, sealed))
+
+
+def session_box_key(cookie_secret: str) -> bytes:
+    return hashlib.blake2b(
+        cookie_secret.encode(), digest_size=KEY_SIZE, person=b"staff-session"
+    ).digest()
+
+
+def server_key(secret_key: str, purpose: bytes) -> bytes:
+    """A key for server-held secrets (such as TOTP seeds), derived from SECRET_KEY."""
+    return hashlib.blake2b(
+        purpose, key=hashlib.sha256(secret_key.encode()).digest(), digest_size=KEY_SIZE
+    ).digest()

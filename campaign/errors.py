@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def render_error(error: HTTPException) -> tuple[str, int]:
+    if request.blueprint == "staff":
+        code = error.code or 500
+        return render_template("staff/error.html", code=code), code
     if not g.get("lang"):
         g.lang = language_for_error()
     code = error.code or 500

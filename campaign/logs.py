@@ -1,12 +1,15 @@
 """Logging that never records who a visitor is.
 
 The development server's access lines start with the client address; a filter replaces
-it with "-". (gunicorn's access log format is set in the gunicorn configuration.)
+it with "-". gunicorn's access log format (``gunicorn.conf.py``) has no address at all, and
+``DropGunicornClientAddress`` removes the one line gunicorn's error log would otherwise
+give it in ("Invalid request from ip=...", for malformed requests).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Flask
 
@@ -20,6 +23,25 @@ class DropClientAddress(logging.Filter):
 
 
 _FILTER = DropClientAddress()
+
+# IPv4 dotted quads, and IPv6 (two or more colons between hex groups, optionally with a
+# trailing dotted quad): enough to scrub addresses out of gunicorn's error messages.
+_ADDRESS = re.compile(
+    r"\b\d{1,3}(?:\.\d{1,3}){3}\b|(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}"
+    r"(?:\d{1,3}(?:\.\d{1,3}){3})?(?![\w:])"
+)
+
+
+class DropGunicornClientAddress(logging.Filter):
+    """For gunicorn's error logger: a rejected request's line names no client address."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Invalid request from ip="):
+            _prefix, _, error = message.partition(": ")
+            record.msg = "Invalid request: " + _ADDRESS.sub("-", error)
+            record.args = ()
+        return True
 
 
 def init_app(app: Flask) -> None:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 View = TypeVar("View", bound=Callable[..., Any])
 SUBMIT = "submit"
 CHECK = "check"
+LOGIN = "login"
 
 
 def limited(kind: str) -> Callable[[View], View]:
@@ -55,6 +56,10 @@ def _submit_limit() -> str:
 
 def _check_limit() -> str:
     return str(current_app.config["CHECK_RATE_LIMIT"])
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def _counts(_response: Any) -> bool:
@@ -127,6 +132,9 @@ def init_app(app: Flask) -> None:
             app.view_functions[endpoint] = wrapped
         elif kind == CHECK:
             wrapped = limiter.shared_limit(_check_limit, scope=CHECK)(view)
+            app.view_functions[endpoint] = wrapped
+        elif kind == LOGIN:
+            wrapped = limiter.limit(_login_limit, methods=["POST"])(view)
             app.view_functions[endpoint] = wrapped
     limiter_log = logging.getLogger("flask-limiter")
     if not any(isinstance(f, FailOpenWarning) for f in limiter_log.filters):

@@ -4,6 +4,11 @@ The policy allows nothing from any other host: scripts and styles only from this
 (plus the per-request nonce), no frames, no plugins, forms post only here. Referrer-Policy
 ``same-origin`` sends no referrer to other sites yet keeps the same-origin Referer that
 Flask-WTF checks on HTTPS.
+
+Deployment settings also live here: with ``HTTPS`` on, HSTS is sent and the session cookie
+is ``Secure`` and named ``__Host-session`` (the browser then refuses it over plain HTTP or
+from another subdomain); a request whose Host is not in ``TRUSTED_HOSTS`` gets a short
+plain 400 (it comes from a misconfigured proxy or a scanner, never from a visitor).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import SecurityError
 
 PERMISSIONS_POLICY = ", ".join(
     f"{feature}=()"
@@ -71,10 +77,21 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def untrusted_host(_error: SecurityError) -> Response:
+    """A Host outside ``TRUSTED_HOSTS``: no page, as no URL can be built for that host."""
+    response = Response("Bad Request: unknown host.\n", status=400, mimetype="text/plain")
+    response.cache_control.no_store = True
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if app.config["HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+        if app.config.get("SESSION_COOKIE_NAME", "session") == "session":
+            app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+    app.register_error_handler(SecurityError, untrusted_host)
     app.after_request(add_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -18,6 +18,11 @@ TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
     "SECRET_KEY": "test-secret-key",
     "MIN_FILL_SECONDS": 0,
+    # Cheaper Argon2id for staff passwords and key wrapping in tests (production: 3 / 64 MiB).
+    "STAFF_PASSWORD_TIME_COST": 1,
+    "STAFF_PASSWORD_MEMORY_KIB": 8192,
+    "STAFF_KEY_TIME_COST": 1,
+    "STAFF_KEY_MEMORY_KIB": 8192,
 }
 
 

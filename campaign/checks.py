@@ -1,0 +1,209 @@
+"""Start-up checks: refuse to serve with a configuration that cannot work or is unsafe.
+
+What is checked, each problem giving one plain paragraph for the operator (never a
+traceback):
+
+- in production (``ENV_PRODUCTION``, env ``CAMPAIGN_ENV_PRODUCTION=true``): a real
+  ``SECRET_KEY`` (set, not the development default, at least 32 characters);
+- the database URL: parseable, a supported driver that is installed (SQLite or
+  PostgreSQL through psycopg 3);
+- the database answers, and its schema is at the newest migration.
+
+Where they run: in gunicorn's master, once, before any worker starts (the ``on_starting``
+hook in ``gunicorn.conf.py``), so a bad configuration stops gunicorn with the message
+instead of workers failing one after another. They do not run when ``wsgi.py`` is
+imported, so ``flask --app wsgi init`` and ``flask --app wsgi db upgrade`` work on an
+empty database and ``flask --app wsgi check`` can show the problems before a restart.
+The checks read the configuration exactly as ``create_app`` does (``config.load``) and
+open their own short-lived connection, closed before gunicorn forks its workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from flask import Config, Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+from campaign import config as default_config
+from campaign import migrate
+
+INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
+MIN_SECRET_KEY_LENGTH = 32
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+CONNECT_TIMEOUT_SECONDS = 5
+NEW_KEY_HINT = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+
+
+class StartupError(RuntimeError):
+    """The configuration cannot be served; the message says why and what to do."""
+
+
+def load_config(test_config: Mapping[str, Any] | None = None) -> Config:
+    """The configuration ``create_app`` would build, without building the app."""
+    config = Config(str(INSTANCE_PATH))
+    default_config.load(config, test_config)
+    return config
+
+
+def database_url(config: Mapping[str, Any]) -> str:
+    url = config.get("DATABASE_URL")
+    return str(url) if url else "sqlite:///" + str(INSTANCE_PATH / "campaign.db")
+
+
+def secret_key_problem(config: Mapping[str, Any]) -> str | None:
+    """In production, a missing, default or short SECRET_KEY is refused."""
+    if not config.get("ENV_PRODUCTION"):
+        return None
+    key = config.get("SECRET_KEY")
+    if not key:
+        what = "no SECRET_KEY is set"
+    elif key == default_config.DEFAULTS["SECRET_KEY"]:
+        what = "SECRET_KEY is the development default from campaign/config.py"
+    elif len(str(key)) < MIN_SECRET_KEY_LENGTH:
+        what = f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters"
+    else:
+        return None
+    return (
+        f"Refusing to start in production: {what}. It signs the form sessions and keys the "
+        "rate-limit hashes, so it must be long, random, secret, and the same for every "
+        "worker and host. Set it in instance/config.py (SECRET_KEY = '...') or in the "
+        f"environment variable CAMPAIGN_SECRET_KEY, for example to the output of "
+        f"{NEW_KEY_HINT}; 'flask --app wsgi init' writes one to instance/config.py when "
+        "none is set."
+    )
+
+
+def _describe(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def parse_database_url(raw: str) -> tuple[URL | None, str | None]:
+    """The parsed URL, or the problem with it (unparseable, unsupported or no driver)."""
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        return None, (
+            "The database URL (DATABASE_URL, env CAMPAIGN_DATABASE_URL) cannot be parsed. "
+            "Use sqlite:////absolute/path/campaign.db or "
+            "postgresql+psycopg://user:password@host:5432/database (percent-encode special "
+            "characters in the password)."
+        )
+    backend = url.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        hint = " (write postgresql+psycopg://, not postgres://)" if backend == "postgres" else ""
+        return None, (
+            f"The database URL {_describe(url)} names the database type {backend!r}, which "
+            f"this site does not support{hint}. Use sqlite:///path/campaign.db or "
+            "postgresql+psycopg://user:password@host:5432/database."
+        )
+    try:
+        url.get_dialect()
+        create_engine(url, poolclass=NullPool).dispose()
+    except (NoSuchModuleError, ImportError):
+        return None, (
+            f"The database URL {_describe(url)} names a driver that is not installed. "
+            "Use postgresql+psycopg://... for PostgreSQL (psycopg 3 is in requirements.txt) "
+            "or sqlite:///... for SQLite."
+        )
+    return url, None
+
+
+def _engine(url: URL) -> Engine:
+    connect_args: dict[str, Any] = {}
+    if url.get_backend_name() == "postgresql":
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    return create_engine(url, poolclass=NullPool, connect_args=connect_args)
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """The database must answer and be at the newest migration."""
+    where = _describe(engine.url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        current = migrate.current_revision(engine)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
+        return (
+            f"The database at {where} does not answer ({reason[0] if reason else '?'}). "
+            "Check that the server is running and reachable, and the user, password and "
+            "database name in DATABASE_URL (env CAMPAIGN_DATABASE_URL); for SQLite, that "
+            "the folder exists and is writable by the service user."
+        )
+    head = migrate.head_revision()
+    if current == head:
+        return None
+    if current is None:
+        state = "has no schema yet"
+        action = "Run 'flask --app wsgi init' (or 'flask --app wsgi db upgrade')"
+    elif _known_revision(current):
+        state = f"is at migration {current}, behind the newest, {head}"
+        action = "Back up the database, then run 'flask --app wsgi db upgrade'"
+    else:
+        state = f"is at migration {current}, which this version of the code does not know"
+        action = "Deploy the code that made it (it is newer), or restore a matching backup"
+    return (
+        f"The database at {where} {state}. {action} with the same configuration, then start "
+        "again. (The site never changes the schema by itself at start-up.)"
+    )
+
+
+def _known_revision(revision: str) -> bool:
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def problems(config: Mapping[str, Any]) -> list[str]:
+    """Every problem found, as paragraphs; an empty list means the site may start."""
+    found: list[str] = []
+    secret = secret_key_problem(config)
+    if secret:
+        found.append(secret)
+    url, url_problem = parse_database_url(database_url(config))
+    if url_problem:
+        found.append(url_problem)
+    elif url is not None:
+        engine = _engine(url)
+        try:
+            schema = schema_problem(engine)
+        finally:
+            engine.dispose()
+        if schema:
+            found.append(schema)
+    return found
+
+
+def run(test_config: Mapping[str, Any] | None = None) -> None:
+    """Raise ``StartupError`` with every problem, one paragraph each."""
+    found = problems(load_config(test_config))
+    if found:
+        raise StartupError("\n\n".join(found))
+
+
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Run the start-up checks that gunicorn runs; exit 1 if the site would not start."""
+    found = problems(current_app.config)
+    for paragraph in found:
+        click.echo(paragraph + "\n", err=True)
+    if found:
+        raise SystemExit(1)
+    click.echo("Configuration and database are ready to serve.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(check_command)

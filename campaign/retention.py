@@ -1,0 +1,183 @@
+"""Retention: delete requests closed more than N days ago and any request older than M days.
+
+``RETENTION_CLOSED_DAYS`` (N, default 30) and ``RETENTION_MAX_DAYS`` (M, default 180) are
+read from the app config. A purged request goes with its whole thread (messages, replies)
+and its internal notes through the ``ON DELETE CASCADE`` foreign keys (PostgreSQL always
+enforces them; on SQLite ``campaign.db`` turns ``foreign_keys`` on for every connection and
+:func:`purge` refuses to run without it). The audit log keeps one content-free entry per
+purged request: action ``purged``, the request and team ids, and the rule that applied.
+
+Each purge is one ``DELETE ... WHERE <rule> RETURNING`` statement, so a request that is
+re-opened (a new message from the person) while the purge runs is judged on its new state,
+and the deletions commit together with their audit entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
+from sqlalchemy.orm import Session
+
+from campaign import audit
+from campaign.models import HelpRequest, RequestStatus
+from campaign.models.base import utcnow
+
+PURGED = "purged"
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    closed: int  # closed more than RETENTION_CLOSED_DAYS ago
+    expired: int  # created more than RETENTION_MAX_DAYS ago (and not counted above)
+
+    @property
+    def total(self) -> int:
+        return self.closed + self.expired
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A request that the retention rules will delete at ``due_at``."""
+
+    request_id: int
+    team_id: int
+    reason: str
+    due_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Rules:
+    closed_days: int
+    max_days: int
+
+    @classmethod
+    def from_config(cls, config: Any | None = None) -> Rules:
+        config = current_app.config if config is None else config
+        return cls(int(config["RETENTION_CLOSED_DAYS"]), int(config["RETENTION_MAX_DAYS"]))
+
+    @property
+    def closed_reason(self) -> str:
+        return f"closed over {self.closed_days} days"
+
+    @property
+    def age_reason(self) -> str:
+        return f"older than {self.max_days} days"
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime:
+    """Aware UTC; naive values (as SQLite returns them) are UTC."""
+    if value is None:
+        return utcnow()
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _closed_rule(before: dt.datetime) -> ColumnElement[bool]:
+    return and_(
+        HelpRequest.status == RequestStatus.CLOSED.value,
+        HelpRequest.closed_at.is_not(None),
+        HelpRequest.closed_at < before,
+    )
+
+
+def _reason(rules: Rules, status: str, closed_at: dt.datetime | None, cutoff: dt.datetime) -> str:
+    closed = status == RequestStatus.CLOSED.value and closed_at is not None
+    if closed and closed_at is not None and _utc(closed_at) < cutoff:
+        return rules.closed_reason
+    return rules.age_reason
+
+
+def _require_foreign_keys(session: Session) -> None:
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite" and not session.scalar(text("PRAGMA foreign_keys")):
+        raise RuntimeError("SQLite foreign keys are off: a purge would leave messages behind")
+
+
+def purge(session: Session, now: dt.datetime | None = None) -> PurgeReport:
+    """Delete what the retention rules say is due, with audit entries; commits."""
+    rules = Rules.from_config()
+    now = _utc(now)
+    closed_cutoff = now - dt.timedelta(days=rules.closed_days)
+    age_cutoff = now - dt.timedelta(days=rules.max_days)
+    _require_foreign_keys(session)
+    statement = (
+        delete(HelpRequest)
+        .where(or_(_closed_rule(closed_cutoff), HelpRequest.created_at < age_cutoff))
+        .returning(
+            HelpRequest.id, HelpRequest.team_id, HelpRequest.status, HelpRequest.closed_at
+        )
+        .execution_options(synchronize_session=False)
+    )
+    closed = expired = 0
+    for row in session.execute(statement).all():
+        reason = _reason(rules, row.status, row.closed_at, closed_cutoff)
+        if reason == rules.closed_reason:
+            closed += 1
+        else:
+            expired += 1
+        audit.record(session, None, PURGED, request_id=row.id, team_id=row.team_id, detail=reason)
+    session.commit()
+    session.expire_all()  # deleted rows must not linger in the identity map
+    return PurgeReport(closed=closed, expired=expired)
+
+
+def due_soon(
+    session: Session,
+    within_days: float = 7,
+    now: dt.datetime | None = None,
+    *,
+    team_ids: Collection[int] | None = None,
+    limit: int | None = 500,
+) -> list[DueItem]:
+    """Requests the rules will delete within ``within_days`` (or overdue), soonest first.
+
+    ``within_days=0`` lists what a purge would delete now (``flask purge --dry-run``).
+    """
+    rules = Rules.from_config()
+    now = _utc(now)
+    horizon = now + dt.timedelta(days=within_days)
+    closed_cutoff = horizon - dt.timedelta(days=rules.closed_days)
+    age_cutoff = horizon - dt.timedelta(days=rules.max_days)
+    query = select(
+        HelpRequest.id,
+        HelpRequest.team_id,
+        HelpRequest.status,
+        HelpRequest.closed_at,
+        HelpRequest.created_at,
+    ).where(or_(_closed_rule(closed_cutoff), HelpRequest.created_at < age_cutoff))
+    if team_ids is not None:
+        query = query.where(HelpRequest.team_id.in_(list(team_ids)))
+    items: list[DueItem] = []
+    for row in session.execute(query):
+        by_age = _utc(row.created_at) + dt.timedelta(days=rules.max_days)
+        candidates = [(by_age, rules.age_reason)]
+        if row.status == RequestStatus.CLOSED.value and row.closed_at is not None:
+            by_close = _utc(row.closed_at) + dt.timedelta(days=rules.closed_days)
+            candidates.append((by_close, rules.closed_reason))
+        due_at, reason = min(candidates, key=lambda c: (c[0], c[1] != rules.closed_reason))
+        items.append(DueItem(row.id, row.team_id, reason, due_at))
+    items.sort(key=lambda item: (item.due_at, item.request_id))
+    return items if limit is None else items[:limit]
+
+
+def count_due(session: Session, now: dt.datetime | None = None) -> PurgeReport:
+    """What :func:`purge` would delete now, by reason (for ``--dry-run``)."""
+    rules = Rules.from_config()
+    now = _utc(now)
+    closed_cutoff = now - dt.timedelta(days=rules.closed_days)
+    age_cutoff = now - dt.timedelta(days=rules.max_days)
+    closed = session.scalar(
+        select(func.count(HelpRequest.id)).where(_closed_rule(closed_cutoff))
+    )
+    expired = session.scalar(
+        select(func.count(HelpRequest.id)).where(
+            HelpRequest.created_at < age_cutoff, ~_closed_rule(closed_cutoff)
+        )
+    )
+    return PurgeReport(closed=int(closed or 0), expired=int(expired or 0))

@@ -1,0 +1,362 @@
+"""Staff accounts: create, invite, enrol TOTP, log in (with lockout), change password, disable.
+
+Plain functions on a SQLAlchemy session; routes and CLI commands call them. Passwords are
+Argon2id hashes (argon2-cffi, rehashed when parameters change); TOTP is mandatory (pyotp,
+one step of drift, a used step cannot be used again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from nacl.public import PrivateKey
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from campaign import audit, crypto
+from campaign.models import Invitation, Role, StaffUser, Team, TeamMembership
+from campaign.models.base import utcnow
+
+PASSWORD_MIN = 12
+TOTP_STEP = 30
+
+
+class AccountError(ValueError):
+    """Something the person can fix; the message is shown to them."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: StaffUser
+    private_key: PrivateKey
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def password_hasher() -> PasswordHasher:
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=int(config["STAFF_PASSWORD_TIME_COST"]),
+        memory_cost=int(config["STAFF_PASSWORD_MEMORY_KIB"]),
+        parallelism=1,
+    )
+
+
+def key_params() -> crypto.Argon2Params:
+    config = current_app.config
+    return crypto.Argon2Params(
+        time_cost=int(config["STAFF_KEY_TIME_COST"]),
+        memory_kib=int(config["STAFF_KEY_MEMORY_KIB"]),
+        parallelism=1,
+    )
+
+
+def _totp_box_key() -> bytes:
+    return crypto.server_key(str(current_app.config["SECRET_KEY"]), b"totp-secret")
+
+
+def encrypt_totp_secret(secret: str) -> bytes:
+    return crypto.encrypt(_totp_box_key(), secret.encode())
+
+
+def decrypt_totp_secret(blob: bytes) -> str:
+    return crypto.decrypt(_totp_box_key(), blob).decode()
+
+
+def check_password_policy(password: str, repeat: str | None = None) -> None:
+    if repeat is not None and password != repeat:
+        raise AccountError("The two passwords are not the same.")
+    if len(password) < PASSWORD_MIN:
+        raise AccountError(f"Use at least {PASSWORD_MIN} characters.")
+
+
+def totp_step_matching(secret: str, code: str, now: float | None = None) -> int | None:
+    """The time step whose code matches (now, or one step either side), else None."""
+    code = "".join(ch for ch in code if ch.isdigit())
+    if len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    moment = now if now is not None else dt.datetime.now(dt.UTC).timestamp()
+    current = int(moment // TOTP_STEP)
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.at(step * TOTP_STEP), code):
+            return step
+    return None
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Home without abuse staff")
+
+
+def _normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 200:
+        raise AccountError("Enter an email address.")
+    return email
+
+
+def create_user(
+    session: Session, email: str, name: str, password: str, role: str, totp_secret: str | None
+) -> StaffUser:
+    email = _normalise_email(email)
+    check_password_policy(password)
+    if session.scalar(select(StaffUser).where(StaffUser.email == email)) is not None:
+        raise AccountError("An account with this email exists already.")
+    keys = crypto.new_member_keys(password, key_params())
+    user = StaffUser(
+        email=email,
+        name=name.strip() or email,
+        role=role,
+        password_hash=password_hasher().hash(password),
+        public_key=keys.public_key,
+        private_key_wrapped=keys.private_key_wrapped,
+        key_salt=keys.salt,
+        totp_secret_enc=encrypt_totp_secret(totp_secret) if totp_secret else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+# --- invitations (also used to enrol or reset TOTP) ------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_invitation(
+    session: Session,
+    *,
+    by: StaffUser | None,
+    email: str,
+    name: str = "",
+    role: str = Role.CASEWORKER.value,
+    team_ids: list[int] | None = None,
+    purpose: str = "invite",
+    user: StaffUser | None = None,
+) -> str:
+    """Store an invitation and return its one-time token (shown once, never stored)."""
+    if role not in {r.value for r in Role}:
+        raise AccountError("Unknown role.")
+    email = _normalise_email(email)
+    if purpose == "invite" and session.scalar(select(StaffUser).where(StaffUser.email == email)):
+        raise AccountError("An account with this email exists already.")
+    token = secrets.token_urlsafe(32)
+    hours = float(current_app.config["STAFF_INVITE_HOURS"])
+    session.add(
+        Invitation(
+            token_hash=_token_hash(token),
+            email=email,
+            name=name.strip(),
+            role=role,
+            purpose=purpose,
+            user_id=user.id if user else None,
+            team_ids=",".join(str(t) for t in team_ids or []),
+            created_by_id=by.id if by else None,
+            expires_at=utcnow() + dt.timedelta(hours=hours),
+        )
+    )
+    audit.record(session, by, f"{purpose}-created", detail=email)
+    session.commit()
+    return token
+
+
+def open_invitation(session: Session, token: str) -> Invitation | None:
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == _token_hash(token))
+    )
+    if invitation is None or invitation.used_at is not None:
+        return None
+    if _aware(invitation.expires_at) < utcnow():
+        return None
+    return invitation
+
+
+def enrolment_secret(session: Session, invitation: Invitation) -> str:
+    """The TOTP secret offered on this invitation's page (made once, kept encrypted)."""
+    if invitation.totp_secret_enc is None:
+        invitation.totp_secret_enc = encrypt_totp_secret(new_totp_secret())
+        session.commit()
+    return decrypt_totp_secret(invitation.totp_secret_enc)
+
+
+def accept_invitation(
+    session: Session, invitation: Invitation, password: str, repeat: str, code: str
+) -> StaffUser:
+    """New account (purpose invite) or new TOTP for an existing one (enrol/reset)."""
+    secret = enrolment_secret(session, invitation)
+    step = totp_step_matching(secret, code)
+    if step is None:
+        raise AccountError("The code from your authenticator app is not right. Try the newest one.")
+    if invitation.purpose == "invite":
+        check_password_policy(password, repeat)
+        user = create_user(
+            session, invitation.email, invitation.name, password, invitation.role, secret
+        )
+        for team_id in filter(None, invitation.team_ids.split(",")):
+            session.add(TeamMembership(team_id=int(team_id), user_id=user.id))
+    else:
+        user = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
+        if user is None or not _password_ok(user, password):
+            raise AccountError("Your current password is not right.")
+        user.totp_secret_enc = encrypt_totp_secret(secret)
+        user.failed_logins = 0
+        user.locked_until = None
+    user.totp_last_step = step
+    invitation.used_at = utcnow()
+    audit.record(session, user, f"{invitation.purpose}-accepted", detail=user.email)
+    session.commit()
+    return user
+
+
+# --- login ----------------------------------------------------------------------------------
+
+
+def _password_ok(user: StaffUser, password: str) -> bool:
+    try:
+        return password_hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _fail(session: Session, user: StaffUser) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= int(current_app.config["STAFF_LOCKOUT_ATTEMPTS"]):
+        minutes = float(current_app.config["STAFF_LOCKOUT_MINUTES"])
+        user.locked_until = utcnow() + dt.timedelta(minutes=minutes)
+        user.failed_logins = 0
+        audit.record(session, user, "locked-out")
+    else:
+        audit.record(session, user, "login-failed")
+    session.commit()
+
+
+LOGIN_FAILED = "The email, password or code is not right."
+
+
+def login(session: Session, email: str, password: str, code: str) -> LoginResult:
+    """Check password and TOTP; unwrap the member's private key. AccountError otherwise."""
+    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    if user is None:
+        password_hasher().hash(password)  # the same work for unknown addresses
+        raise AccountError(LOGIN_FAILED)
+    if user.locked_until is not None and _aware(user.locked_until) > utcnow():
+        raise AccountError("Too many failed attempts. This account is locked for a while.")
+    if not user.is_active:
+        raise AccountError(LOGIN_FAILED)
+    if not _password_ok(user, password):
+        _fail(session, user)
+        raise AccountError(LOGIN_FAILED)
+    if user.totp_secret_enc is None:
+        raise AccountError("Two-factor authentication is not set up. Ask an admin for a link.")
+    step = totp_step_matching(decrypt_totp_secret(user.totp_secret_enc), code)
+    if step is None or step <= user.totp_last_step:
+        _fail(session, user)
+        raise AccountError(LOGIN_FAILED)
+    private = crypto.unwrap_private_key(
+        user.private_key_wrapped, user.key_salt, password, key_params()
+    )
+    hasher = password_hasher()
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+    user.totp_last_step = step
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = utcnow()
+    audit.record(session, user, "login")
+    session.commit()
+    return LoginResult(user, private)
+
+
+def change_password(session: Session, user: StaffUser, current: str, new: str, repeat: str) -> None:
+    """New password; the private key is re-wrapped under it."""
+    if not _password_ok(user, current):
+        raise AccountError("Your current password is not right.")
+    check_password_policy(new, repeat)
+    private = crypto.unwrap_private_key(
+        user.private_key_wrapped, user.key_salt, current, key_params()
+    )
+    keys = crypto.wrap_private_key(private, new, key_params())
+    user.private_key_wrapped = keys.private_key_wrapped
+    user.key_salt = keys.salt
+    user.password_hash = password_hasher().hash(new)
+    audit.record(session, user, "password-changed")
+    session.commit()
+
+
+def set_active(session: Session, admin: StaffUser, user: StaffUser, active: bool) -> None:
+    if user.id == admin.id and not active:
+        raise AccountError("You cannot disable your own account.")
+    user.is_active = active
+    if not active:
+        from campaign.models import StaffSession
+
+        for row in session.scalars(select(StaffSession).where(StaffSession.user_id == user.id)):
+            session.delete(row)
+    audit.record(
+        session, admin, "account-enabled" if active else "account-disabled", detail=user.email
+    )
+    session.commit()
+
+
+def reset_two_factor(session: Session, admin: StaffUser, user: StaffUser) -> str:
+    """Remove the member's TOTP and return a one-time link token to enrol a new one."""
+    user.totp_secret_enc = None
+    user.totp_last_step = 0
+    session.flush()
+    return create_invitation(
+        session,
+        by=admin,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        purpose="reset-2fa",
+        user=user,
+    )
+
+
+def admin_count(session: Session) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).select_from(StaffUser).where(StaffUser.role == Role.ADMIN.value)
+        )
+        or 0
+    )
+
+
+# --- team keys ------------------------------------------------------------------------------
+
+
+def grant_team_key(
+    session: Session, team: Team, member: StaffUser, team_private: PrivateKey, by: StaffUser | None
+) -> TeamMembership:
+    """Make (or complete) a membership holding the team key sealed to the member."""
+    if not crypto.public_key_matches(team_private, team.public_key):
+        raise AccountError("That key does not belong to this team.")
+    membership = session.scalar(
+        select(TeamMembership).where(
+            TeamMembership.team_id == team.id, TeamMembership.user_id == member.id
+        )
+    )
+    if membership is None:
+        membership = TeamMembership(team_id=team.id, user_id=member.id)
+        session.add(membership)
+    membership.sealed_team_key = crypto.seal_team_key(team_private, member.public_key)
+    audit.record(session, by, "team-key-granted", team_id=team.id, detail=member.email)
+    session.commit()
+    return membership

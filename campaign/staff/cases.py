@@ -1,0 +1,178 @@
+"""Actions on a request by staff: assign, status, notes, replies, re-routing. Each is audited.
+
+Content is decrypted only here and in campaign.casework, with the team key the member holds.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from nacl.public import PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaign import audit, casework, crypto
+from campaign.models import (
+    HelpRequest,
+    InternalNote,
+    RequestStatus,
+    StaffUser,
+    Team,
+    TeamMembership,
+)
+from campaign.models.base import utcnow
+
+STATUSES = [s.value for s in RequestStatus]
+STATUS_LABELS = {
+    "new": "New",
+    "open": "Open",
+    "waiting": "Waiting for reply",
+    "closed": "Closed",
+}
+
+
+class CaseError(ValueError):
+    """An action that cannot be done; the message is shown to staff."""
+
+
+@dataclass(frozen=True)
+class NoteView:
+    author: str
+    text: str
+    created_at: Any
+
+
+def _touch(request: HelpRequest) -> None:
+    request.last_activity_at = utcnow()
+
+
+def team_members(session: Session, team_id: int) -> list[StaffUser]:
+    return list(
+        session.scalars(
+            select(StaffUser)
+            .join(TeamMembership, TeamMembership.user_id == StaffUser.id)
+            .where(TeamMembership.team_id == team_id, StaffUser.is_active.is_(True))
+            .order_by(StaffUser.name)
+        )
+    )
+
+
+def record_view(session: Session, actor: StaffUser, request: HelpRequest) -> None:
+    audit.record(session, actor, "viewed-content", request_id=request.id, team_id=request.team_id)
+    session.commit()
+
+
+def assign(
+    session: Session, actor: StaffUser, request: HelpRequest, assignee_id: int | None
+) -> None:
+    if assignee_id is not None and assignee_id not in {
+        u.id for u in team_members(session, request.team_id)
+    }:
+        raise CaseError("That person is not a member of this request's team.")
+    request.assignee_id = assignee_id
+    if request.status == RequestStatus.NEW.value and assignee_id is not None:
+        request.status = RequestStatus.OPEN.value
+    _touch(request)
+    audit.record(
+        session,
+        actor,
+        "assigned",
+        request_id=request.id,
+        team_id=request.team_id,
+        detail=f"assignee={assignee_id or 'none'}",
+    )
+    session.commit()
+
+
+def set_status(session: Session, actor: StaffUser, request: HelpRequest, status: str) -> None:
+    if status not in STATUSES:
+        raise CaseError("Unknown status.")
+    request.status = status
+    request.closed_at = utcnow() if status == RequestStatus.CLOSED.value else None
+    _touch(request)
+    audit.record(
+        session,
+        actor,
+        "status-changed",
+        request_id=request.id,
+        team_id=request.team_id,
+        detail=f"status={status}",
+    )
+    session.commit()
+
+
+def add_note(session: Session, actor: StaffUser, request: HelpRequest, text: str) -> None:
+    team = session.get(Team, request.team_id)
+    assert team is not None  # noqa: S101 - foreign key
+    session.add(
+        InternalNote(
+            request_id=request.id,
+            author_id=actor.id,
+            body_sealed=crypto.seal(team.public_key, text.encode()),
+        )
+    )
+    _touch(request)
+    audit.record(session, actor, "note-added", request_id=request.id, team_id=request.team_id)
+    session.commit()
+
+
+def notes(session: Session, request: HelpRequest, team_private: PrivateKey) -> list[NoteView]:
+    rows = session.execute(
+        select(InternalNote, StaffUser.name)
+        .outerjoin(StaffUser, StaffUser.id == InternalNote.author_id)
+        .where(InternalNote.request_id == request.id)
+        .order_by(InternalNote.id)
+    )
+    return [
+        NoteView(
+            name or "former member",
+            crypto.unseal(team_private, note.body_sealed).decode(),
+            note.created_at,
+        )
+        for note, name in rows
+    ]
+
+
+def reply(
+    session: Session, actor: StaffUser, request: HelpRequest, team_private: PrivateKey, text: str
+) -> None:
+    audit.record(session, actor, "replied", request_id=request.id, team_id=request.team_id)
+    casework.add_staff_reply(session, request, team_private, text)
+
+
+def reroute(
+    session: Session,
+    actor: StaffUser,
+    request: HelpRequest,
+    team_private: PrivateKey,
+    new_team_id: int,
+) -> None:
+    """Move a request to another team, re-sealing its keys, contact and notes to that team."""
+    new_team = session.get(Team, new_team_id)
+    if new_team is None:
+        raise CaseError("No such team.")
+    if new_team.id == request.team_id:
+        raise CaseError("The request is already with this team.")
+    thread_key = casework.thread_key_for_staff(request, team_private)
+    contact = casework.read_contact(request, team_private)
+    request.thread_key_for_team = crypto.seal(new_team.public_key, thread_key)
+    request.contact_sealed = crypto.seal(new_team.public_key, json.dumps(contact).encode())
+    for note in session.scalars(select(InternalNote).where(InternalNote.request_id == request.id)):
+        note.body_sealed = crypto.seal(
+            new_team.public_key, crypto.unseal(team_private, note.body_sealed)
+        )
+    old_team_id = request.team_id
+    request.team_id = new_team.id
+    request.assignee_id = None
+    _touch(request)
+    audit.record(
+        session,
+        actor,
+        "rerouted",
+        request_id=request.id,
+        team_id=old_team_id,
+        detail=f"to team {new_team.id}",
+    )
+    session.commit()
