@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import gunicorn  # noqa: E402
+from bench.server import gunicorn
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 STARTED = re.compile(r'name="started" value="([^"]+)"')

@@ -188,7 +188,9 @@ def routing_move(rule_id: int, position: int) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from campaign.maintenance_cli import outbox_cli, purge_command
     from campaign.staff.cli import staff_cli
 
-    for command in (db_cli, team_cli, routing_cli, init_command, staff_cli):
+    commands = (db_cli, team_cli, routing_cli, init_command, staff_cli, outbox_cli, purge_command)
+    for command in commands:
         app.cli.add_command(command)

@@ -51,8 +51,8 @@ BODY = (
     "\n"
     "{url}\n"
     "\n"
-    "This message says nothing more on purpose. Please sign in to read it.\n"
-    "You get these notifications because you turned them on in your account settings.\n"
+    "This message says nothing more on purpose: please sign in to read it.\n"
+    "You get these notices because you turned them on in your account.\n"
 )
 BATCH = 200
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
@@ -40,14 +40,13 @@ class PurgeReport:
         return self.closed + self.expired
 
 
-@dataclass(frozen=True)
-class DueItem:
-    """A request that the retention rules will delete at ``due_at``."""
+class DueItem(NamedTuple):
+    """A request that the retention rules will delete at ``due`` (aware UTC)."""
 
-    request_id: int
+    id: int
     team_id: int
     reason: str
-    due_at: dt.datetime
+    due: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -109,9 +108,7 @@ def purge(session: Session, now: dt.datetime | None = None) -> PurgeReport:
     statement = (
         delete(HelpRequest)
         .where(or_(_closed_rule(closed_cutoff), HelpRequest.created_at < age_cutoff))
-        .returning(
-            HelpRequest.id, HelpRequest.team_id, HelpRequest.status, HelpRequest.closed_at
-        )
+        .returning(HelpRequest.id, HelpRequest.team_id, HelpRequest.status, HelpRequest.closed_at)
         .execution_options(synchronize_session=False)
     )
     closed = expired = 0
@@ -162,7 +159,7 @@ def due_soon(
             candidates.append((by_close, rules.closed_reason))
         due_at, reason = min(candidates, key=lambda c: (c[0], c[1] != rules.closed_reason))
         items.append(DueItem(row.id, row.team_id, reason, due_at))
-    items.sort(key=lambda item: (item.due_at, item.request_id))
+    items.sort(key=lambda item: (item.due, item.id))
     return items if limit is None else items[:limit]
 
 
@@ -172,9 +169,7 @@ def count_due(session: Session, now: dt.datetime | None = None) -> PurgeReport:
     now = _utc(now)
     closed_cutoff = now - dt.timedelta(days=rules.closed_days)
     age_cutoff = now - dt.timedelta(days=rules.max_days)
-    closed = session.scalar(
-        select(func.count(HelpRequest.id)).where(_closed_rule(closed_cutoff))
-    )
+    closed = session.scalar(select(func.count(HelpRequest.id)).where(_closed_rule(closed_cutoff)))
     expired = session.scalar(
         select(func.count(HelpRequest.id)).where(
             HelpRequest.created_at < age_cutoff, ~_closed_rule(closed_cutoff)

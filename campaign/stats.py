@@ -227,9 +227,7 @@ def chart_svg(
             f'<line x1="{left}" y1="{ty}" x2="{width - right}" y2="{ty}" '
             f'stroke="{GRID}" stroke-width="1"/>'
         )
-        out.append(
-            f'<text x="{left - 6}" y="{_fmt(y(tick) + 4)}" text-anchor="end">{tick}</text>'
-        )
+        out.append(f'<text x="{left - 6}" y="{_fmt(y(tick) + 4)}" text-anchor="end">{tick}</text>')
     for w, week in enumerate(weeks):
         x = left + w * slot + (slot - bar) / 2
         stacked = 0

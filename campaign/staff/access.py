@@ -22,9 +22,7 @@ def member_team_ids(session: Session, user: StaffUser) -> list[int]:
     )
 
 
-def scope(
-    query: Select[tuple[HelpRequest]], session: Session, user: StaffUser
-) -> Select[tuple[HelpRequest]]:
+def scope(query: Select[HelpRequest], session: Session, user: StaffUser) -> Select[HelpRequest]:
     """Limit a query on HelpRequest to what the user may see."""
     if user.is_admin:
         return query

@@ -211,9 +211,10 @@ def accept_invitation(
         for team_id in filter(None, invitation.team_ids.split(",")):
             session.add(TeamMembership(team_id=int(team_id), user_id=user.id))
     else:
-        user = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
-        if user is None or not _password_ok(user, password):
+        existing = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
+        if existing is None or not _password_ok(existing, password):
             raise AccountError("Your current password is not right.")
+        user = existing
         user.totp_secret_enc = encrypt_totp_secret(secret)
         user.failed_logins = 0
         user.locked_until = None

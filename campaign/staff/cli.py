@@ -35,8 +35,13 @@ def create_admin(email: str, name: str, password: str) -> None:
         user = accounts.create_user(dbs, email, name or email, password, Role.ADMIN.value, None)
         dbs.commit()
         token = accounts.create_invitation(
-            dbs, by=None, email=user.email, name=user.name, role=user.role,
-            purpose="enrol-2fa", user=user,
+            dbs,
+            by=None,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            purpose="enrol-2fa",
+            user=user,
         )
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from exc

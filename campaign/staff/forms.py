@@ -54,7 +54,8 @@ class PasswordForm(FlaskForm):
 
 class NotifyForm(FlaskForm):
     notify = BooleanField(
-        "Email me when a new request arrives for my teams (the email says only that something is waiting)"
+        "Email me when a new request arrives for my teams"
+        " (the email says only that something is waiting)"
     )
 
 

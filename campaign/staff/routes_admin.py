@@ -23,6 +23,10 @@ from campaign.staff.forms import (
 )
 
 AUDIT_PAGE = 100
+RECOVERY_NOTE = (
+    "This is the team's private key. Write it down and keep it offline: it is shown only once "
+    "and stored nowhere. You hold the team key now and can add members."
+)
 
 
 def _team_choices() -> list[tuple[int, str]]:
@@ -107,8 +111,7 @@ def admin_teams() -> str:
                 "staff/admin/show_once.html",
                 title=f"Recovery key of team {team.name}",
                 value=recovery_key,
-                note="This is the team's private key. Write it down and keep it offline: it is shown "
-                "only once and stored nowhere. You hold the team key now and can add members.",
+                note=RECOVERY_NOTE,
             )
     rows = dbs.execute(select(Team).order_by(Team.name)).scalars().all()
     held = set(

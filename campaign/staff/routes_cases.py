@@ -16,7 +16,8 @@ from campaign.models import HelpRequest, StaffUser, Team
 from campaign.staff import access, cases
 from campaign.staff.blueprint import bp, current
 from campaign.staff.forms import AssignForm, NoteForm, ReplyForm, RerouteForm, StatusForm
-from campaign.staff.inbox import InboxFilter, inbox as load_inbox
+from campaign.staff.inbox import InboxFilter
+from campaign.staff.inbox import inbox as load_inbox
 
 CATEGORY_LABELS = {c.value: str(c.label) for c in CATEGORIES}
 REGION_LABELS = {c.value: str(c.label) for c in REGIONS}

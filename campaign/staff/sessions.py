@@ -14,10 +14,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from nacl.public import PrivateKey
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from campaign import crypto
 from campaign.models import StaffSession, StaffUser

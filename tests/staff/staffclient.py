@@ -32,7 +32,9 @@ def make_member(app: Flask, email: str, role: str = "caseworker", name: str = ""
     """A member with a TOTP secret, as if they had accepted an invitation."""
     secret = accounts.new_totp_secret()
     with app.app_context():
-        user = accounts.create_user(db_session(), email, name or email.split("@")[0], PASSWORD, role, secret)
+        user = accounts.create_user(
+            db_session(), email, name or email.split("@")[0], PASSWORD, role, secret
+        )
         db_session().commit()
         return Member(user.id, user.email, secret)
 
@@ -83,7 +85,9 @@ def login(app: Flask, client: FlaskClient, member: Member, code: str | None = No
     )
 
 
-def post_form(client: FlaskClient, page: str, action: str, data: dict[str, str], prefix: str = "") -> TestResponse:
+def post_form(
+    client: FlaskClient, page: str, action: str, data: dict[str, str], prefix: str = ""
+) -> TestResponse:
     """Post a form found on ``page`` (its CSRF token), like a browser would."""
     html = client.get(page).get_data(as_text=True)
     token_name = f"{prefix}-csrf_token" if prefix else "csrf_token"

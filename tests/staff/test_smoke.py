@@ -14,6 +14,12 @@ def test_login_and_inbox(db_app: Flask, team_key: str) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:3000]
     inbox = client.get("/staff/")
     assert inbox.status_code == 200, inbox.get_data(as_text=True)[:3000]
-    for page in ("/staff/account", "/staff/admin/users", "/staff/admin/teams", "/staff/admin/routing", "/staff/admin/audit"):
+    for page in (
+        "/staff/account",
+        "/staff/admin/users",
+        "/staff/admin/teams",
+        "/staff/admin/routing",
+        "/staff/admin/audit",
+    ):
         r = client.get(page)
         assert r.status_code == 200, (page, r.get_data(as_text=True)[:3000])
