@@ -21,16 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from nacl.utils import random as random_bytes  # noqa: E402
-from sqlalchemy import insert, select, text  # noqa: E402
+from nacl.utils import random as random_bytes
+from sqlalchemy import insert, select, text
 
-from campaign import create_app, migrate  # noqa: E402
-from campaign.db import db_session, engine  # noqa: E402
-from campaign.help.choices import CATEGORY_VALUES, LANGUAGE_VALUES, REGION_VALUES  # noqa: E402
-from campaign.models import HelpRequest, TeamMembership  # noqa: E402
-from campaign.teams import create_team  # noqa: E402
-from tests.databases import postgres_schema  # noqa: E402
-from tests.staff.staffclient import login, make_member  # noqa: E402
+from campaign import create_app, migrate
+from campaign.db import db_session, engine
+from campaign.help.choices import CATEGORY_VALUES, LANGUAGE_VALUES, REGION_VALUES
+from campaign.models import HelpRequest, TeamMembership
+from campaign.teams import create_team
+from tests.databases import postgres_schema
+from tests.staff.staffclient import login, make_member
 
 FAST_ARGON2 = {
     "STAFF_PASSWORD_TIME_COST": 1,
@@ -42,7 +42,7 @@ FAST_ARGON2 = {
 
 def fill(team_id: int, count: int, assignee: int) -> None:
     now = dt.datetime.now(dt.UTC)
-    rng = random.Random(7)  # noqa: S311 - test data
+    rng = random.Random(7)
     rows = []
     for i in range(count):
         created = now - dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 180))
