@@ -108,6 +108,27 @@ class FailOpenWarning(logging.Filter):
         return True
 
 
+def _only_for(app: Flask, limiter: Limiter, endpoints: set[str]) -> None:
+    """Run the limiter's per-request check only for limited endpoints.
+
+    There are no default or application-wide limits here, so for every other page (the
+    reading pages above all) the check would find nothing; skipping it saves about a sixth
+    of a cached page's time.
+    """
+    hooks = app.before_request_funcs.setdefault(None, [])
+    for index, hook in enumerate(hooks):
+        if getattr(hook, "__self__", None) is limiter:
+            hooks[index] = _skip_unlimited(hook, endpoints)
+
+
+def _skip_unlimited(check: Callable[[], Any], endpoints: set[str]) -> Callable[[], None]:
+    def only_limited() -> None:
+        if request.endpoint in endpoints:
+            check()
+
+    return only_limited
+
+
 def init_app(app: Flask) -> None:
     """Set up this app's limiter; call after the blueprints are registered."""
     config = app.config
@@ -125,8 +146,11 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     limiter = Limiter(key_func=network_key, app=app)
     app.extensions["campaign_limiter"] = limiter
+    limited_endpoints: set[str] = set()
     for endpoint, view in list(app.view_functions.items()):
         kind = getattr(view, "_campaign_limit", None)
+        if kind is not None:
+            limited_endpoints.add(endpoint)
         if kind == SUBMIT:
             wrapped: Any = limiter.limit(_submit_limit, deduct_when=_counts)(view)
             app.view_functions[endpoint] = wrapped
@@ -136,6 +160,7 @@ def init_app(app: Flask) -> None:
         elif kind == LOGIN:
             wrapped = limiter.limit(_login_limit, methods=["POST"])(view)
             app.view_functions[endpoint] = wrapped
+    _only_for(app, limiter, limited_endpoints)
     limiter_log = logging.getLogger("flask-limiter")
     if not any(isinstance(f, FailOpenWarning) for f in limiter_log.filters):
         limiter_log.addFilter(FailOpenWarning())
