@@ -63,15 +63,10 @@ def seconds_since_started(token: str) -> float | None:
     return float(time.time() - signed_at.timestamp())
 
 
-class HelpRequestForm(FlaskForm):
-    category = SelectField(
-        _l("What is it about?"),
-        choices=CATEGORIES,
-        default="other",
-        invalid_choice_message=NOT_A_CHOICE,
-    )
-    message = TextAreaField(
-        _l("Your message"),
+def message_field(label: Any) -> TextAreaField:
+    """A person's message: required, limited in length, every character readable."""
+    return TextAreaField(
+        label,
         filters=[_strip],
         validators=[
             DataRequired(message=_l("Write your message.")),
@@ -81,6 +76,16 @@ class HelpRequestForm(FlaskForm):
             _no_unreadable,
         ],
     )
+
+
+class HelpRequestForm(FlaskForm):
+    category = SelectField(
+        _l("What is it about?"),
+        choices=CATEGORIES,
+        default="other",
+        invalid_choice_message=NOT_A_CHOICE,
+    )
+    message = message_field(_l("Your message"))
     region = SelectField(
         _l("Region"), choices=REGIONS, default="unspecified", invalid_choice_message=NOT_A_CHOICE
     )
@@ -181,14 +186,4 @@ class ReceiptForm(FlaskForm):
 
 class FollowUpForm(FlaskForm):
     receipt = HiddenField(validators=[DataRequired(), Length(max=64)])
-    message = TextAreaField(
-        _l("Add a message"),
-        filters=[_strip],
-        validators=[
-            DataRequired(message=_l("Write your message.")),
-            Length(
-                max=MESSAGE_MAX, message=_l("Your message is too long: up to %(max)d characters.")
-            ),
-            _no_unreadable,
-        ],
-    )
+    message = message_field(_l("Add a message"))
