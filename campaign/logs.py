@@ -4,6 +4,10 @@ The development server's access lines start with the client address; a filter re
 it with "-". gunicorn's access log format (``gunicorn.conf.py``) has no address at all, and
 ``DropGunicornClientAddress`` removes the one line gunicorn's error log would otherwise
 give it in ("Invalid request from ip=...", for malformed requests).
+
+The application's own messages go to Flask's handler (stderr, gunicorn's error log);
+Flask-Limiter's logger, which has only a NullHandler of its own, is sent there too, so that
+"rate limit storage unavailable; limiting fails open" is really written down under gunicorn.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import logging
 import re
 
 from flask import Flask
+from flask.logging import default_handler
 
 
 class DropClientAddress(logging.Filter):
@@ -48,3 +53,6 @@ def init_app(app: Flask) -> None:
     logger = logging.getLogger("werkzeug")
     if _FILTER not in logger.filters:
         logger.addFilter(_FILTER)
+    limiter_log = logging.getLogger("flask-limiter")
+    if default_handler not in limiter_log.handlers:
+        limiter_log.addHandler(default_handler)

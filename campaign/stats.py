@@ -201,7 +201,7 @@ def chart_svg(
     if description is None:
         description = _describe(breakdown, shown)
 
-    width, left, right, top, plot_height, font = 400, 34, 8, 24, 180, 12
+    width, left, right, top, plot_height, font = 360, 30, 6, 34, 180, 12
     plot_width = width - left - right
     bottom = top + plot_height
     legend_top = bottom + 44
@@ -219,7 +219,7 @@ def chart_svg(
         f'font-size="{font}" fill="{TEXT}">',
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        f'<text x="{left}" y="{top - 10}" font-size="{font}">Requests</text>',
+        '<text x="4" y="14">Requests</text>',
     ]
     for tick in range(0, ymax + 1, step):
         ty = _fmt(y(tick))
@@ -247,11 +247,11 @@ def chart_svg(
         if totals[w]:
             out.append(
                 f'<text x="{centre}" y="{_fmt(y(totals[w]) - 3)}" text-anchor="middle" '
-                f'font-size="10">{totals[w]}</text>'
+                f'font-size="11">{totals[w]}</text>'
             )
         out.append(
             f'<text x="{centre}" y="{bottom + 16}" text-anchor="middle" '
-            f'font-size="10">{week.label}</text>'
+            f'font-size="11">{week.label}</text>'
         )
     out.append(
         f'<line x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}" '
@@ -263,13 +263,13 @@ def chart_svg(
     )
     out.append('<g class="legend">')
     if not shown:
-        out.append(f'<text x="8" y="{legend_top + 10}">No requests in these weeks.</text>')
+        out.append(f'<text x="4" y="{legend_top + 10}">No requests in these weeks.</text>')
     for row, (key_index, series) in enumerate(shown):
         ly = legend_top + row * 18
         out.append(
-            f'<rect x="8" y="{ly}" width="12" height="12" '
-            f'fill="{PALETTE[key_index % len(PALETTE)]}"/>'
-            f'<text x="26" y="{ly + 10}" font-size="11">'
+            f'<rect x="4" y="{ly}" width="12" height="12" '
+            f'fill="{PALETTE[key_index % len(PALETTE)]}" stroke="{TEXT}" stroke-width="0.5"/>'
+            f'<text x="20" y="{ly + 10}" font-size="11">'
             f"{escape(series.label)} ({series.total})</text>"
         )
     out.append("</g></svg>")

@@ -23,3 +23,16 @@ def test_login_and_inbox(db_app: Flask, team_key: str) -> None:
     ):
         r = client.get(page)
         assert r.status_code == 200, (page, r.get_data(as_text=True)[:3000])
+
+
+def test_stats_and_retention_pages_render(db_app: Flask, team_key: str) -> None:
+    from tests.helpclient import HelpClient
+
+    HelpClient(db_app.test_client(), "en").submit_ok("for the chart", category="legal")
+    admin = make_member(db_app, "stats@example.org", "admin")
+    client = db_app.test_client()
+    login(db_app, client, admin)
+    stats = client.get("/staff/admin/stats").get_data(as_text=True)
+    assert stats.count("<svg") == 2 and "style=" not in stats.split("<main", 1)[1]
+    assert "A legal question" in stats
+    assert "Nothing is due" in client.get("/staff/admin/retention").get_data(as_text=True)
