@@ -70,6 +70,8 @@ DEFAULTS: dict[str, Any] = {
     # Retention (`flask purge`): closed requests after N days, any request after M days.
     "RETENTION_CLOSED_DAYS": 30,
     "RETENTION_MAX_DAYS": 180,
+    # Sent or given-up notification mails are deleted this long after (by purge).
+    "OUTBOX_KEEP_DAYS": 7,
     # Argon2id cost for receipts (each check and submission pays it once).
     "RECEIPT_ARGON2_TIME_COST": 2,
     "RECEIPT_ARGON2_MEMORY_KIB": 19456,

@@ -1,7 +1,8 @@
 """Retention: delete requests closed more than N days ago and any request older than M days.
 
 ``RETENTION_CLOSED_DAYS`` (N, default 30) and ``RETENTION_MAX_DAYS`` (M, default 180) are
-read from the app config. A purged request goes with its whole thread (messages, replies)
+read from the app config; notifications sent or given up more than ``OUTBOX_KEEP_DAYS``
+(default 7) ago are deleted too. A purged request goes with its whole thread (messages, replies)
 and its internal notes through the ``ON DELETE CASCADE`` foreign keys (PostgreSQL always
 enforces them; on SQLite ``campaign.db`` turns ``foreign_keys`` on for every connection and
 :func:`purge` refuses to run without it). The audit log keeps one content-free entry per
@@ -24,7 +25,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from campaign import audit
-from campaign.models import HelpRequest, RequestStatus
+from campaign.models import HelpRequest, OutboxMail, RequestStatus
 from campaign.models.base import utcnow
 
 PURGED = "purged"
@@ -119,6 +120,11 @@ def purge(session: Session, now: dt.datetime | None = None) -> PurgeReport:
         else:
             expired += 1
         audit.record(session, None, PURGED, request_id=row.id, team_id=row.team_id, detail=reason)
+    # Sent or abandoned notifications only say when a team got mail: keep them a short while.
+    keep = now - dt.timedelta(days=int(current_app.config["OUTBOX_KEEP_DAYS"]))
+    session.execute(
+        delete(OutboxMail).where(or_(OutboxMail.sent_at < keep, OutboxMail.failed_at < keep))
+    )
     session.commit()
     session.expire_all()  # deleted rows must not linger in the identity map
     return PurgeReport(closed=closed, expired=expired)

@@ -168,3 +168,24 @@ def test_settings_change_the_periods_and_a_reopened_request_is_kept(
         ).one()
         assert detail == "closed over 45 days"
         assert session.scalar(select(func.count(HelpRequest.id))) == 4
+
+
+def test_purge_clears_old_sent_and_failed_mail(db_app: Flask) -> None:
+    from campaign.models import OutboxMail
+
+    now = dt.datetime.now(dt.UTC)
+    with db_app.app_context():
+        dbs = db_session()
+        old = now - dt.timedelta(days=8)
+        dbs.add_all(
+            [
+                OutboxMail(recipient="a@example.org", subject="s", body="b", sent_at=old),
+                OutboxMail(recipient="b@example.org", subject="s", body="b", failed_at=old),
+                OutboxMail(recipient="c@example.org", subject="s", body="b", sent_at=now),
+                OutboxMail(recipient="d@example.org", subject="s", body="b"),
+            ]
+        )
+        dbs.commit()
+        retention.purge(dbs)
+        left = sorted(dbs.scalars(select(OutboxMail.recipient)))
+    assert left == ["c@example.org", "d@example.org"]
