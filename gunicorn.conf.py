@@ -13,6 +13,7 @@ GUNICORN_FORWARDED_ALLOW_IPS
                         X-Forwarded-Proto gunicorn believes (default ``127.0.0.1``)
 GUNICORN_ACCESS_LOG     ``-`` for stdout (default, the journal under systemd), a file path,
                         or ``off``
+GUNICORN_ERROR_LOG      ``-`` for stderr (default) or a file path
 GUNICORN_LOG_LEVEL      error log level (default ``info``)
 GUNICORN_CONTROL_SOCKET path of gunicorn's control socket for ``gunicornc`` (default: none)
 
@@ -55,7 +56,7 @@ _access = os.environ.get("GUNICORN_ACCESS_LOG", "-").strip()
 accesslog = None if _access.lower() in ("", "off", "none") else _access
 # Time, request method and path (no query string), HTTP version, status, bytes, duration.
 access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
-errorlog = "-"
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-").strip() or "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 _control = os.environ.get("GUNICORN_CONTROL_SOCKET", "").strip()

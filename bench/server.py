@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,25 +29,41 @@ def free_port() -> int:
         return port
 
 
-def wait_until_up(port: int, path: str = "/", timeout: float = 20.0) -> None:
+def wait_until_up(
+    port: int,
+    path: str = "/",
+    timeout: float = 20.0,
+    process: subprocess.Popen[bytes] | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with status {process.returncode}")
+        # The master listens before any worker has booted: a request may time out.
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", path)
             conn.getresponse().read()
-            conn.close()
             return
         except OSError:
             time.sleep(0.1)
+        finally:
+            conn.close()
     raise RuntimeError(f"server on port {port} did not start")
 
 
 @contextmanager
 def gunicorn(
-    target: str, workers: int, env: dict[str, str] | None = None, probe: str = "/"
+    target: str,
+    workers: int,
+    env: dict[str, str] | None = None,
+    probe: str = "/",
+    output: IO[bytes] | None = None,
 ) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """Run ``gunicorn target`` with the given workers; yields (port, process)."""
+    """Run ``gunicorn target`` with the given workers; yields (port, process).
+
+    ``output``, if given, receives the server's stdout and stderr (its logs).
+    """
     port = free_port()
     command = [
         sys.executable,
@@ -65,10 +82,14 @@ def gunicorn(
         "warning",
     ]
     process = subprocess.Popen(
-        command, cwd=ROOT, env={**os.environ, "GUNICORN_ACCESS_LOG": "off", **(env or {})}
+        command,
+        cwd=ROOT,
+        env={**os.environ, "GUNICORN_ACCESS_LOG": "off", **(env or {})},
+        stdout=output,
+        stderr=output,
     )
     try:
-        wait_until_up(port, probe)
+        wait_until_up(port, probe, process=process)
         yield port, process
     finally:
         process.terminate()

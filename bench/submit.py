@@ -129,8 +129,10 @@ def main() -> None:
     backend = url.split(":", 1)[0]
     print(f"gunicorn workers={args.workers}, {args.clients} clients, database {backend}")
     print(f"submissions ok {len(latencies)}, failed {failures}, in {wall:.1f}s")
-    print(f"submit latency p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, "
-          f"mean {statistics.mean(ordered) if ordered else 0:.0f} ms")
+    print(
+        f"submit latency p50 {pct(50):.0f} ms, p95 {pct(95):.0f} ms, "
+        f"mean {statistics.mean(ordered) if ordered else 0:.0f} ms"
+    )
     print(f"submissions/s {len(latencies) / wall:.1f} (form load + submit per client loop)")
 
 

@@ -5,6 +5,8 @@ traceback):
 
 - in production (``ENV_PRODUCTION``, env ``CAMPAIGN_ENV_PRODUCTION=true``): a real
   ``SECRET_KEY`` (set, not the development default, at least 32 characters);
+- ``TRUSTED_HOSTS``, if set, is a list of host names (a shell or systemd that ate the
+  quotes of the JSON list leaves a plain string, which would match single characters);
 - the database URL: parseable, a supported driver that is installed (SQLite or
   PostgreSQL through psycopg 3);
 - the database answers, and its schema is at the newest migration.
@@ -21,7 +23,6 @@ open their own short-lived connection, closed before gunicorn forks its workers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import click
@@ -34,10 +35,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from campaign import PROJECT_ROOT, migrate
 from campaign import config as default_config
-from campaign import migrate
 
-INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
+INSTANCE_PATH = PROJECT_ROOT / "instance"  # as in create_app
 MIN_SECRET_KEY_LENGTH = 32
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 CONNECT_TIMEOUT_SECONDS = 5
@@ -56,6 +57,7 @@ def load_config(test_config: Mapping[str, Any] | None = None) -> Config:
 
 
 def database_url(config: Mapping[str, Any]) -> str:
+    """As ``campaign.db.database_url``, from the configuration alone."""
     url = config.get("DATABASE_URL")
     return str(url) if url else "sqlite:///" + str(INSTANCE_PATH / "campaign.db")
 
@@ -80,6 +82,20 @@ def secret_key_problem(config: Mapping[str, Any]) -> str | None:
         f"environment variable CAMPAIGN_SECRET_KEY, for example to the output of "
         f"{NEW_KEY_HINT}; 'flask --app wsgi init' writes one to instance/config.py when "
         "none is set."
+    )
+
+
+def trusted_hosts_problem(config: Mapping[str, Any]) -> str | None:
+    hosts = config.get("TRUSTED_HOSTS")
+    if hosts is None or (
+        isinstance(hosts, list | tuple) and hosts and all(isinstance(h, str) for h in hosts)
+    ):
+        return None
+    return (
+        f"TRUSTED_HOSTS must be a non-empty list of host names, not {hosts!r}. In "
+        "instance/config.py write TRUSTED_HOSTS = ['example.org']; in the environment, "
+        "CAMPAIGN_TRUSTED_HOSTS='[\"example.org\"]' (a JSON list: in a systemd "
+        "EnvironmentFile, keep the single quotes around it)."
     )
 
 
@@ -169,9 +185,9 @@ def _known_revision(revision: str) -> bool:
 def problems(config: Mapping[str, Any]) -> list[str]:
     """Every problem found, as paragraphs; an empty list means the site may start."""
     found: list[str] = []
-    secret = secret_key_problem(config)
-    if secret:
-        found.append(secret)
+    for problem in (secret_key_problem(config), trusted_hosts_problem(config)):
+        if problem:
+            found.append(problem)
     url, url_problem = parse_database_url(database_url(config))
     if url_problem:
         found.append(url_problem)

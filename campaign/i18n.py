@@ -127,5 +127,23 @@ def alternate_url(code: str) -> str:
 
     rule = request.url_rule
     if rule is not None and request.endpoint and "lang" in rule.arguments and not g.get("error"):
-        return url_for(request.endpoint, lang=code, **(request.view_args or {}))
+        url = url_for(request.endpoint, lang=code, **(request.view_args or {}))
+        return _nearest_readable(url)
     return url_for("public.home", lang=code)
+
+
+def _nearest_readable(path: str) -> str:
+    """``path`` if it can be opened (GET), else the nearest page above it.
+
+    A page shown in answer to a form may come from a POST-only URL (the follow-up
+    message); its language links lead to the page where that form starts.
+    """
+    from flask import current_app
+
+    adapter = current_app.url_map.bind("localhost")
+    candidate = path
+    while candidate.count("/") > 1:
+        if adapter.test(candidate, method="GET"):
+            return candidate
+        candidate = candidate.rstrip("/").rsplit("/", 1)[0]
+    return candidate + "/"

@@ -2,8 +2,9 @@
 
 The policy allows nothing from any other host: scripts and styles only from this origin
 (plus the per-request nonce), no frames, no plugins, forms post only here. Referrer-Policy
-``same-origin`` sends no referrer to other sites yet keeps the same-origin Referer that
-Flask-WTF checks on HTTPS.
+``same-origin`` sends no referrer to other sites, yet keeps the same-origin Referer for
+CSRF checks that rely on it (Flask-WTF's CSRFProtect does on HTTPS; the forms here check
+their token, and cookies are SameSite).
 
 Deployment settings also live here: with ``HTTPS`` on, HSTS is sent and the session cookie
 is ``Secure`` and named ``__Host-session`` (the browser then refuses it over plain HTTP or

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign import audit, crypto
-from campaign.models import Invitation, Role, StaffUser, Team, TeamMembership
+from campaign.models import Invitation, Role, StaffSession, StaffUser, Team, TeamMembership
 from campaign.models.base import utcnow
 
 PASSWORD_MIN = 12
@@ -210,6 +210,14 @@ def accept_invitation(
         )
         for team_id in filter(None, invitation.team_ids.split(",")):
             session.add(TeamMembership(team_id=int(team_id), user_id=user.id))
+    elif invitation.purpose == "reset-account":
+        check_password_policy(password, repeat)
+        found = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
+        if found is None:
+            raise AccountError("This account no longer exists.")
+        user = found
+        _replace_keys(session, user, password)
+        user.totp_secret_enc = encrypt_totp_secret(secret)
     else:
         existing = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
         if existing is None or not _password_ok(existing, password):
@@ -305,14 +313,54 @@ def set_active(session: Session, admin: StaffUser, user: StaffUser, active: bool
         raise AccountError("You cannot disable your own account.")
     user.is_active = active
     if not active:
-        from campaign.models import StaffSession
-
-        for row in session.scalars(select(StaffSession).where(StaffSession.user_id == user.id)):
-            session.delete(row)
+        _end_sessions(session, user)
     audit.record(
         session, admin, "account-enabled" if active else "account-disabled", detail=user.email
     )
     session.commit()
+
+
+def _replace_keys(session: Session, user: StaffUser, password: str) -> None:
+    """New password and a new key pair: the old key is lost, so team keys must be granted again."""
+    keys = crypto.new_member_keys(password, key_params())
+    user.password_hash = password_hasher().hash(password)
+    user.public_key = keys.public_key
+    user.private_key_wrapped = keys.private_key_wrapped
+    user.key_salt = keys.salt
+    user.failed_logins = 0
+    user.locked_until = None
+    for membership in session.scalars(
+        select(TeamMembership).where(TeamMembership.user_id == user.id)
+    ):
+        membership.sealed_team_key = None
+    _end_sessions(session, user)
+
+
+def _end_sessions(session: Session, user: StaffUser) -> None:
+    for row in session.scalars(select(StaffSession).where(StaffSession.user_id == user.id)):
+        session.delete(row)
+
+
+def reset_account(session: Session, admin: StaffUser, user: StaffUser) -> str:
+    """For a forgotten password: a one-time link to choose a new password and TOTP.
+
+    The member gets a new key pair (the old one cannot be opened without the old password),
+    so someone who holds each team's key must grant it again. Until the link is used, the
+    old password and TOTP stop working.
+    """
+    user.totp_secret_enc = None
+    user.totp_last_step = 0
+    _end_sessions(session, user)
+    session.flush()
+    return create_invitation(
+        session,
+        by=admin,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        purpose="reset-account",
+        user=user,
+    )
 
 
 def reset_two_factor(session: Session, admin: StaffUser, user: StaffUser) -> str:

@@ -70,7 +70,7 @@ def admin_user_action(user_id: int, action: str) -> Response | str:
     admin = require_admin()
     dbs = db_session()
     user = dbs.get(StaffUser, user_id)
-    if user is None or action not in ("disable", "enable", "reset-2fa"):
+    if user is None or action not in ("disable", "enable", "reset-2fa", "reset-account"):
         abort(404)
     if not ActionForm().validate_on_submit():
         flash("The page expired. Please try again.", "error")
@@ -84,6 +84,16 @@ def admin_user_action(user_id: int, action: str) -> Response | str:
                 title="Two-factor reset link",
                 value=link,
                 note=f"Give this link to {user.name} through a safe channel. It works once.",
+            )
+        if action == "reset-account":
+            token = accounts.reset_account(dbs, admin.user, user)
+            link = url_for("staff.invite", token=token, _external=True)
+            return render_template(
+                "staff/admin/show_once.html",
+                title="Password reset link",
+                value=link,
+                note=f"Give this link to {user.name} through a safe channel. It works once. "
+                "They get new keys: grant them each team's key again afterwards.",
             )
         accounts.set_active(dbs, admin.user, user, action == "enable")
     except accounts.AccountError as exc:

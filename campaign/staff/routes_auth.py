@@ -71,7 +71,9 @@ def invite(token: str) -> Response | str:
         return render_template("staff/invite_invalid.html"), 404  # type: ignore[return-value]
     secret = accounts.enrolment_secret(dbs, invitation)
     form: AcceptInviteForm | ResetTwoFactorForm = (
-        AcceptInviteForm() if invitation.purpose == "invite" else ResetTwoFactorForm()
+        AcceptInviteForm()
+        if invitation.purpose in ("invite", "reset-account")
+        else ResetTwoFactorForm()
     )
     error = None
     if form.validate_on_submit():

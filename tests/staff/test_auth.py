@@ -257,3 +257,51 @@ def test_grant_command_with_recovery_key(db_app: Flask, team_key: str) -> None:
     assert wrong.exit_code != 0
     ok = runner.invoke(args=["staff", "grant", "Hotline", member.email], input=f"{team_key}\n")
     assert ok.exit_code == 0, ok.output
+
+
+def test_forgotten_password_reset_gives_new_keys_to_grant_again(
+    db_app: Flask, team_key: str
+) -> None:
+    import re
+
+    admin = make_member(db_app, "boss3@example.org", "admin")
+    grant(db_app, "Hotline", admin, team_key)
+    member = make_member(db_app, "forgot@example.org")
+    grant(db_app, "Hotline", member, team_key)
+    admin_client = db_app.test_client()
+    login(db_app, admin_client, admin)
+    page = admin_client.get("/staff/admin/users").get_data(as_text=True)
+    shown = admin_client.post(
+        f"/staff/admin/users/{member.id}/reset-account", data={"csrf_token": csrf_of(page)}
+    ).get_data(as_text=True)
+    token = re.search(r"/staff/invite/([\w-]+)", shown)
+    assert token
+    assert login(db_app, db_app.test_client(), member).status_code == 200  # old TOTP gone
+    client = db_app.test_client()
+    enrol = client.get(f"/staff/invite/{token.group(1)}").get_data(as_text=True)
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', enrol)
+    assert secret
+    new = "a brand new password please"
+    done = client.post(
+        f"/staff/invite/{token.group(1)}",
+        data={
+            "csrf_token": csrf_of(enrol),
+            "password": new,
+            "repeat": new,
+            "code": pyotp.TOTP(secret.group(1)).now(),
+        },
+    )
+    assert done.status_code == 302
+    member.password, member.secret = new, secret.group(1)
+    assert login(db_app, client, member).status_code == 302
+    from tests.helpclient import HelpClient
+
+    HelpClient(db_app.test_client(), "en").submit_ok("after reset RESET-MARKER")
+    assert "RESET-MARKER" not in client.get("/staff/requests/1").get_data(as_text=True)
+    # The admin, who holds the team key, grants it again: content is readable once more.
+    from tests.staff.staffclient import post_form
+
+    post_form(
+        admin_client, "/staff/admin/teams/1", "/staff/admin/teams/1", {"user": str(member.id)}
+    )
+    assert "RESET-MARKER" in client.get("/staff/requests/1").get_data(as_text=True)
