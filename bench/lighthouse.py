@@ -93,7 +93,13 @@ def run_lighthouse(url: str, report: Path) -> dict[str, Any]:
         "--quiet",
     ]
     env = {**os.environ, "CHROME_PATH": str(CHROMIUM)}
-    subprocess.run(command, cwd=TOOL_DIR, env=env, check=True)
+    for attempt in range(3):  # Lighthouse now and then fails to connect to a new Chromium
+        done = subprocess.run(command, cwd=TOOL_DIR, env=env, capture_output=True, text=True)
+        if done.returncode == 0:
+            break
+        print(f"    lighthouse failed (attempt {attempt + 1}): {done.stderr.strip()[-300:]}")
+    else:
+        raise SystemExit(f"lighthouse failed on {url}")
     result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
     return result
 

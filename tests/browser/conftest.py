@@ -1,33 +1,39 @@
 """The browser suite's fixtures: one live app and one Chromium per session.
 
 The app runs as a real HTTP server (Werkzeug, threaded) on 127.0.0.1 and a free port, on
-a temporary SQLite database made by the migrations, with a default team. The quick exit
-points to a neutral address that no test ever reaches: every browser context routes any
-URL outside the app, holding the quick exit's navigation (so a test can look at the page
-while it leaves) and aborting anything else, and records every request it sees.
+a temporary SQLite database made by the migrations, with a default team, a caseworker of
+that team (for the staff pages) and a few requests, no minimum fill time and high rate
+limits. Its quick exit points to a neutral address that no request ever reaches (see
+``tests/browser/tab.py``).
 
 Chromium is Debian's (/usr/bin/chromium), driven by Playwright; the tests skip only when
-that binary is absent (``.ci/run`` installs it).
+that binary is absent (``.ci/run`` installs it). Tabs of the usual kinds (JavaScript
+on, JavaScript off, and CSP bypassed for axe) are made once and reused by every test, for
+speed (also a 360 px and a 320 px wide one); ``new_tab`` makes a fresh one with other
+options (viewport, CDP metering).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Request, Route
-from playwright.sync_api import sync_playwright
+from flask import Flask
+from playwright.sync_api import Browser, Playwright, sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from campaign import create_app, migrate
+from campaign import casework, create_app, crypto, migrate
 from campaign.db import db_session, engine
+from campaign.models import HelpRequest
 from campaign.teams import create_team
+from tests.browser.tab import QUICK_EXIT_URL, LiveSite, StaffLogin, Tab, open_tab
 from tests.conftest import TEST_CONFIG
+from tests.staff.staffclient import Member, fresh_code, grant, make_member
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -38,23 +44,21 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-QUICK_EXIT_URL = "https://neutral.example/weather"
-NEUTRAL_PAGE = "<!doctype html><title>Weather</title><p>Neutral page</p>"
-DESKTOP = {"width": 1280, "height": 800}
+TAB_KINDS: dict[str, dict[str, Any]] = {
+    "js": {},
+    "nojs": {"java_script_enabled": False},
+    # Only for axe: it is injected as an inline script, which the site's CSP forbids.
+    "axe": {"bypass_csp": True},
+    "phone": {"viewport": {"width": 360, "height": 640}},
+    "narrow": {"viewport": {"width": 320, "height": 640}},
+}
 
 
-@dataclass(frozen=True)
-class LiveSite:
-    base_url: str
-    host: str
-    quick_exit_url: str
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
-
-    def is_app(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme == "http" and parts.netloc == self.host
+SEEDED_REQUESTS = [
+    ("physical", "minsk-city", "be"),
+    ("economic", "gomel", "ru"),
+    ("someone-else", "unspecified", "en"),
+]
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -64,8 +68,28 @@ class QuietHandler(WSGIRequestHandler):
         return None
 
 
+@dataclass(frozen=True)
+class LiveApp:
+    app: Flask
+    team_key: str
+    caseworker: Member
+
+    def staff_login(self) -> StaffLogin:
+        member = self.caseworker
+        return StaffLogin(member.email, member.password, lambda: fresh_code(self.app, member))
+
+    def reply_to_newest_request(self, text: str) -> None:
+        """Answer the most recent help request as its team would (with the team key)."""
+        with self.app.app_context():
+            session = db_session()
+            request = session.scalars(select(HelpRequest).order_by(HelpRequest.id.desc())).first()
+            assert request is not None
+            private = crypto.parse_recovery_key(self.team_key)
+            casework.add_staff_reply(session, request, private, text)
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     database = tmp_path_factory.mktemp("browser") / "campaign.db"
     app = create_app(
         {
@@ -76,25 +100,39 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
             "MIN_FILL_SECONDS": 0,
             "SUBMIT_RATE_LIMIT": "10000 per hour",
             "CHECK_RATE_LIMIT": "10000 per hour",
+            "LOGIN_RATE_LIMIT": "10000 per hour",
         }
     )
     with app.app_context():
         migrate.upgrade(engine())
-        create_team(db_session(), "Hotline", default=True)
+        _team, team_key = create_team(db_session(), "Hotline", default=True)
+    caseworker = make_member(app, "caseworker@example.org", name="Casey Worker")
+    grant(app, "Hotline", caseworker, team_key)
+    live = LiveApp(app, team_key, caseworker)
+    with app.app_context():  # so the inbox has something to show
+        for category, region, language in SEEDED_REQUESTS:
+            submission = casework.Submission(category, region, language, "A seeded request.")
+            casework.submit(db_session(), submission)
+    live.reply_to_newest_request("We can help. Call us when it is safe.")
+    yield live
+    with app.app_context():
+        engine().dispose()
+
+
+@pytest.fixture(scope="session")
+def site(live_app: LiveApp) -> Iterator[LiveSite]:
     server: BaseWSGIServer = make_server(
-        "127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler
+        "127.0.0.1", 0, live_app.app, threaded=True, request_handler=QuietHandler
     )
     thread = threading.Thread(target=server.serve_forever, name="browser-app", daemon=True)
     thread.start()
     host = f"127.0.0.1:{server.server_port}"
     try:
-        yield LiveSite(f"http://{host}", host, QUICK_EXIT_URL)
+        yield LiveSite(f"http://{host}", host, QUICK_EXIT_URL, live_app.staff_login())
     finally:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-        with app.app_context():
-            engine().dispose()
 
 
 @pytest.fixture(scope="session")
@@ -114,81 +152,68 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     chromium.close()
 
 
-@dataclass
-class Traffic:
-    """Everything one browser context asked for, and the quick exits it tried."""
-
-    site: LiveSite
-    requests: list[Request] = field(default_factory=list)
-    held_exits: list[Route] = field(default_factory=list)
-    aborted: list[str] = field(default_factory=list)
-
-    def on_request(self, request: Request) -> None:
-        self.requests.append(request)
-
-    def foreign(self) -> list[str]:
-        return [r.url for r in self.requests if not self.site.is_app(r.url)]
-
-    def exits(self) -> list[Request]:
-        return [r for r in self.requests if r.url == self.site.quick_exit_url]
-
-    def release_exits(self) -> None:
-        """Let held quick-exit navigations arrive at a tiny neutral page."""
-        while self.held_exits:
-            self.held_exits.pop(0).fulfill(
-                status=200, content_type="text/html; charset=utf-8", body=NEUTRAL_PAGE
-            )
-
-    def on_foreign(self, route: Route) -> None:
-        if route.request.url == self.site.quick_exit_url:
-            self.held_exits.append(route)
-        else:
-            self.aborted.append(route.request.url)
-            route.abort("blockedbyclient")
+@pytest.fixture(scope="session")
+def shared_tabs(browser: Browser, site: LiveSite) -> Iterator[dict[str, Tab]]:
+    tabs: dict[str, Tab] = {}
+    yield tabs
+    for tab in tabs.values():
+        tab.close()
 
 
-ContextFactory = Callable[..., tuple[BrowserContext, Traffic]]
+def _use_tab(tabs: dict[str, Tab], kind: str, browser: Browser, site: LiveSite) -> Iterator[Tab]:
+    tab = tabs.get(kind)
+    if tab is None or tab.page.is_closed():
+        tab = tabs[kind] = open_tab(browser, site, **TAB_KINDS[kind])
+    tab.reset()
+    yield tab
+    tab.finish()
 
 
 @pytest.fixture
-def new_context(browser: Browser, site: LiveSite) -> Iterator[ContextFactory]:
-    """Make browser contexts (closed after the test) that record and fence their traffic.
+def js_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
+    """JavaScript on, the site's Content-Security-Policy enforced."""
+    yield from _use_tab(shared_tabs, "js", browser, site)
 
-    Keyword arguments go to ``browser.new_context`` (``java_script_enabled``,
-    ``bypass_csp``, ``viewport`` ...). After the test, no context may have sent a request
-    outside the app other than the quick exits the test released on purpose.
-    """
-    made: list[tuple[BrowserContext, Traffic]] = []
 
-    def make(**options: Any) -> tuple[BrowserContext, Traffic]:
-        options.setdefault("viewport", DESKTOP)
-        options.setdefault("base_url", site.base_url)
-        context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
-        traffic = Traffic(site)
-        context.on("request", traffic.on_request)
-        context.route(lambda url: not site.is_app(url), traffic.on_foreign)
-        made.append((context, traffic))
-        return context, traffic
+@pytest.fixture
+def nojs_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
+    """JavaScript off."""
+    yield from _use_tab(shared_tabs, "nojs", browser, site)
+
+
+@pytest.fixture
+def axe_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
+    """JavaScript on, CSP bypassed so that axe-core can be injected."""
+    yield from _use_tab(shared_tabs, "axe", browser, site)
+
+
+@pytest.fixture
+def phone_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
+    """JavaScript on, CSP enforced, a 360 by 640 window."""
+    yield from _use_tab(shared_tabs, "phone", browser, site)
+
+
+@pytest.fixture
+def narrow_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
+    """A 320 px wide window (WCAG's width for reflow)."""
+    yield from _use_tab(shared_tabs, "narrow", browser, site)
+
+
+TabFactory = Callable[..., Tab]
+
+
+@pytest.fixture
+def new_tab(browser: Browser, site: LiveSite) -> Iterator[TabFactory]:
+    """Make fresh tabs (options go to ``browser.new_context``), closed after the test."""
+    made: list[Tab] = []
+
+    def make(**options: Any) -> Tab:
+        tab = open_tab(browser, site, **options)
+        made.append(tab)
+        return tab
 
     yield make
-    for context, traffic in made:
-        traffic.release_exits()
-        context.close()
-    for _context, traffic in made:
-        unexpected = [url for url in traffic.foreign() if url != site.quick_exit_url]
-        assert unexpected == [], f"requests to other hosts: {unexpected}"
-
-
-@pytest.fixture
-def page(new_context: ContextFactory) -> Page:
-    """A page with JavaScript and the site's Content-Security-Policy enforced."""
-    context, _traffic = new_context()
-    return context.new_page()
-
-
-@pytest.fixture
-def nojs_page(new_context: ContextFactory) -> Page:
-    """A page with JavaScript disabled."""
-    context, _traffic = new_context(java_script_enabled=False)
-    return context.new_page()
+    for tab in made:
+        tab.close()
+    for tab in made:
+        tab.assert_only_the_app()

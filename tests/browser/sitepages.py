@@ -4,29 +4,20 @@ Every test module iterates these lists, so a page added here gets every check th
 to it (quick exit, no-JS rendering, axe, focus, network, weight). Staff pages go in
 ``STAFF_VISITS``; one whose view needs a signed-in member names a ``prepare`` step, a
 function ``(page, site) -> None`` that signs in through the real login form before the page
-is opened, for example::
-
-    STAFF_VISITS = [
-        Visit("/staff/login"),
-        Visit("/staff/inbox", prepare=staff_sign_in),
-    ]
+is opened, as ``staff_sign_in`` does for the inbox.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from campaign.config import LANGUAGES
+from playwright.sync_api import Page
+
+from tests.browser.tab import LiveSite
 from tests.test_public_pages import public_paths
 
-if TYPE_CHECKING:
-    from playwright.sync_api import Page
-
-    from tests.browser.conftest import LiveSite
-
-Prepare = Callable[["Page", "LiveSite"], None]
+Prepare = Callable[[Page, LiveSite], None]
 
 
 @dataclass(frozen=True)
@@ -45,21 +36,55 @@ class Visit:
 
 PUBLIC_VISITS: list[Visit] = [Visit(path) for path in public_paths()]
 
+
+def staff_sign_in(page: Page, site: LiveSite) -> None:
+    """Sign in as the caseworker through the login form, unless signed in already."""
+    assert site.staff is not None
+    page.goto("/staff/")
+    if "/staff/login" not in page.url:
+        return
+    page.fill("#email", site.staff.email)
+    page.fill("#password", site.staff.password)
+    page.fill("#code", site.staff.code())
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/staff/")
+
+
+def staff_sign_out(page: Page, site: LiveSite) -> None:
+    """Make sure no staff session is open (the login page would send one to the inbox)."""
+    page.context.clear_cookies()
+
+
 STAFF_VISITS: list[Visit] = [
-    # Staff pages (login, inbox): add one line each, with public=False, e.g.
-    # Visit("/staff/login", public=False),
-    # Visit("/staff/inbox", prepare=staff_sign_in, public=False),
+    Visit("/staff/login", prepare=staff_sign_out, public=False),
+    Visit("/staff/", prepare=staff_sign_in, public=False),
 ]
 
 ALL_VISITS: list[Visit] = PUBLIC_VISITS + STAFF_VISITS
 
-# Screenshots at each width: (file name stem, page). The help form is shown with errors.
+
+def send_help_form_empty(page: Page) -> None:
+    page.click("form.help-form button[type=submit]")
+    page.locator(".error-summary").wait_for()
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A screenshot: ``screenshots/<name>-<lang>-<width>.png`` (no lang for staff pages).
+
+    ``{lang}`` in the visit's path is filled with each language; ``then`` runs after the
+    page is open (e.g. sending the form empty to show its errors).
+    """
+
+    name: str
+    visit: Visit
+    then: Callable[[Page], None] | None = None
+
+
 SCREENSHOT_WIDTHS = (360, 1280)
-SCREENSHOT_LANGUAGES: tuple[str, ...] = LANGUAGES
-HELP_FORM_WITH_ERRORS = "help-errors"
-SCREENSHOTS: list[tuple[str, str]] = [
-    ("home", "/{lang}/"),
-    ("statement", "/{lang}/statements/2020-08-suspension"),
-    (HELP_FORM_WITH_ERRORS, "/{lang}/help/"),
-    # ("inbox", "/staff/inbox"),  # with a prepare step, once the staff pages exist
+SCREENSHOTS: list[Shot] = [
+    Shot("home", Visit("/{lang}/")),
+    Shot("statement", Visit("/{lang}/statements/2020-08-suspension")),
+    Shot("help-form-errors", Visit("/{lang}/help/"), then=send_help_form_empty),
+    Shot("inbox", Visit("/staff/", prepare=staff_sign_in, public=False)),
 ]

@@ -1,0 +1,97 @@
+"""axe-core (WCAG 2.0, 2.1 and 2.2, A and AA) finds nothing on any page or state.
+
+(And every page reflows at 320 px, WCAG 1.4.10, which axe cannot see.)
+
+Every page in ``sitepages.ALL_VISITS`` (public pages in each language, and staff pages once
+listed there), plus the states of the help flow: the form with errors, the receipt, the
+follow-up page with a wrong receipt, the thread, the thread after a message, and with an
+error. A 404 page too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import LiveApp
+from tests.browser.sitepages import ALL_VISITS, Visit
+from tests.browser.tab import Tab
+from tests.browser.tools import (
+    assert_no_axe_violations,
+    open_request,
+    open_visit,
+    send_help_request,
+)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("visit", ALL_VISITS, ids=lambda v: v.id)
+def test_page_has_no_axe_violations(axe_tab: Tab, visit: Visit) -> None:
+    open_visit(axe_tab.page, axe_tab.site, visit)
+    assert_no_axe_violations(axe_tab.page, visit.path)
+
+
+OVERFLOWING = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+  .map(e => e.tagName.toLowerCase() + '.' + e.className)"""
+
+
+@pytest.mark.parametrize("visit", ALL_VISITS, ids=lambda v: v.id)
+def test_page_reflows_at_320_px_without_sideways_scrolling(narrow_tab: Tab, visit: Visit) -> None:
+    page = narrow_tab.page
+    open_visit(page, narrow_tab.site, visit)
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.evaluate(OVERFLOWING)
+
+
+@pytest.mark.parametrize("lang", ["be", "ru", "en"])
+def test_help_flow_states_have_no_axe_violations(
+    axe_tab: Tab, live_app: LiveApp, lang: str
+) -> None:
+    page = axe_tab.page
+    page.goto(f"/{lang}/help/")
+    page.click("form.help-form button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+    assert_no_axe_violations(page, f"/{lang}/help/ with errors")
+
+    # Contact by email without an address: an error inside the contact fieldset.
+    page.fill("#message", "Text")
+    page.check("#contact_method-2")
+    page.click("form.help-form button[type=submit]")
+    assert page.locator("#email[aria-invalid=true]").count() == 1
+    assert_no_axe_violations(page, f"/{lang}/help/ with a contact error")
+
+    receipt = send_help_request(page, lang, "Accessibility check of the receipt page.")
+    assert_no_axe_violations(page, f"/{lang}/help/ receipt")
+
+    page.goto(f"/{lang}/help/check")
+    page.fill("#receipt", "0000 0000 0000 0000")
+    page.click("main form button[type=submit]")
+    assert page.locator(".notice").is_visible()
+    assert_no_axe_violations(page, f"/{lang}/help/check with a wrong receipt")
+
+    page.fill("#receipt", "")
+    page.click("main form button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+    assert_no_axe_violations(page, f"/{lang}/help/check with errors")
+
+    live_app.reply_to_newest_request("We read your message and we can help.")
+    open_request(page, lang, receipt)
+    assert page.locator(".thread__entry--staff").count() == 1
+    assert_no_axe_violations(page, f"/{lang}/help/check thread with a reply")
+
+    page.click("main form button[type=submit]")  # an empty message
+    assert page.locator(".error-summary").is_visible()
+    assert_no_axe_violations(page, f"/{lang}/help/check thread with errors")
+
+    page.fill("#message", "A second message.")
+    page.click("main form button[type=submit]")
+    assert page.locator(".notice--ok").is_visible()
+    assert_no_axe_violations(page, f"/{lang}/help/check thread after a message")
+
+
+@pytest.mark.parametrize("lang", ["be", "ru", "en"])
+def test_not_found_page_has_no_axe_violations(axe_tab: Tab, lang: str) -> None:
+    response = axe_tab.page.goto(f"/{lang}/statements/no-such-statement")
+    assert response is not None and response.status == 404
+    assert_no_axe_violations(axe_tab.page, f"/{lang}/ 404 page")

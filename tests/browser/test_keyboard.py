@@ -1,0 +1,151 @@
+"""Keyboard only: the whole help flow with Tab, Enter and Space; focus always visible.
+
+At every stop of Tab (and Shift+Tab) the focused element must have a visible focus style
+(outline or box-shadow, from the computed style) and must not be covered by the sticky
+exit bar. Checked on a phone-sized and a desktop window.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import TabFactory
+from tests.browser.sitepages import ALL_VISITS, Visit
+from tests.browser.tab import Tab
+from tests.browser.tools import (
+    RECEIPT,
+    assert_focus_shown,
+    focus_stop,
+    open_visit,
+    tab_to,
+    type_like_a_person,
+)
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 360, "height": 640}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.mark.parametrize(
+    ("viewport", "lang"), [(PHONE, "be"), (DESKTOP, "en")], ids=["360px-be", "1280px-en"]
+)
+def test_help_flow_by_keyboard_only(
+    new_tab: TabFactory, viewport: dict[str, int], lang: str
+) -> None:
+    tab = new_tab(viewport=viewport)
+    page = tab.page
+    page.goto(f"/{lang}/")
+
+    # Home: the first stop is the skip link; then on to "Get help" in the menu.
+    page.keyboard.press("Tab")
+    assert assert_focus_shown(page).name.startswith("#main")
+    tab_to(page, f".site-nav a[href='/{lang}/help/']")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/{lang}/help/")
+
+    # The form: send it empty first, and come back from the error summary.
+    tab_to(page, "form.help-form button[type=submit]")
+    page.keyboard.press("Enter")
+    summary = page.locator(".error-summary")
+    summary.wait_for()
+    assert summary.evaluate("e => e === document.activeElement"), "summary takes focus"
+    tab_to(page, ".error-summary a")
+    page.keyboard.press("Enter")  # the link leads to the field
+    assert page.evaluate("document.activeElement.id") == "message"
+    assert_focus_shown(page)
+    type_like_a_person(page, "I need advice. Written With The Keyboard Only.")
+
+    # Choose a way to be contacted with the arrow keys and Space, then back to no contact.
+    tab_to(page, "#contact_method-0")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#contact_method-1").is_checked()
+    assert_focus_shown(page)
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Space")
+    assert page.locator("#contact_method-0").is_checked()
+
+    tab_to(page, "form.help-form button[type=submit]")
+    page.keyboard.press("Space")
+    receipt_box = page.locator(".receipt strong")
+    receipt = receipt_box.inner_text()
+    assert RECEIPT.match(receipt)
+
+    # The receipt page: on to "Read the answer later".
+    tab_to(page, "main a.button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/{lang}/help/check")
+
+    tab_to(page, "#receipt")
+    page.keyboard.type(receipt)
+    page.keyboard.press("Enter")  # sends the form from the field
+    page.locator(".thread").wait_for()
+    assert "Keyboard Only" in page.locator(".thread").inner_text()
+
+    tab_to(page, "#message")
+    type_like_a_person(page, "Thank You.")
+    tab_to(page, "main form button[type=submit]")
+    page.keyboard.press("Space")
+    page.locator(".notice--ok").wait_for()
+    assert page.locator(".thread__entry").count() == 2
+
+    # Back up the whole page with Shift+Tab: every stop visible and clear of the bar.
+    for _ in range(200):
+        page.keyboard.press("Shift+Tab")
+        stop = focus_stop(page)
+        if stop is None:
+            break
+        assert_focus_shown(page)
+    assert tab.exits() == [], "Shift with Tab must never count as the quick exit"
+
+
+@pytest.mark.parametrize("visit", ALL_VISITS, ids=lambda v: v.id)
+def test_every_focus_stop_is_visible_on_a_phone(phone_tab: Tab, visit: Visit) -> None:
+    """Tab through the whole page and back: each stop shown, none under the sticky bar."""
+    page = phone_tab.page
+    open_visit(page, phone_tab.site, visit)
+    forward: list[str] = []
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        stop = focus_stop(page)
+        if stop is None or (forward and stop.name == forward[0]):
+            break
+        assert_focus_shown(page)
+        forward.append(stop.name)
+    assert len(forward) >= 4
+    backward: list[str] = []
+    for _ in range(len(forward) + 2):
+        page.keyboard.press("Shift+Tab")
+        stop = focus_stop(page)
+        if stop is None and not backward:
+            continue  # from past the last stop (the browser's own controls)
+        assert stop is not None, f"focus lost going back after {backward}"
+        assert_focus_shown(page)
+        backward.append(stop.name)
+        if stop.name == forward[0]:
+            break
+    assert set(backward) == set(forward)
+    assert phone_tab.exits() == []
+
+
+BELOW_THE_BAR = """() => {
+  const bar = document.querySelector('.exit-bar');
+  const first = document.querySelector('main > *').getBoundingClientRect();
+  return {barBottom: bar ? bar.getBoundingClientRect().bottom : 0, firstTop: first.top};
+}"""
+
+
+@pytest.mark.parametrize("visit", ALL_VISITS, ids=lambda v: v.id)
+def test_skip_link_shows_the_main_content_below_the_bar(phone_tab: Tab, visit: Visit) -> None:
+    page = phone_tab.page
+    open_visit(page, phone_tab.site, visit)
+    page.keyboard.press("Tab")
+    assert assert_focus_shown(page).name.startswith("#main")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    # The main content starts below the sticky bar, not under it, and is not painted
+    # over by a focus style meant for links.
+    place = page.evaluate(BELOW_THE_BAR)
+    assert place["firstTop"] >= place["barBottom"], place
+    main = page.locator("main")
+    assert main.evaluate("e => getComputedStyle(e).backgroundColor") == "rgba(0, 0, 0, 0)"

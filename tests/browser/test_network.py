@@ -1,0 +1,102 @@
+"""Network and weight: the browser asks only the app for anything, and pages are light.
+
+Every request a page makes is recorded (every other browser test checks the same after
+it ends, see ``Tab.finish``); here each page is also loaded to rest and must log no
+console error (a CSP violation would be one) and no failed request. Weight is the
+browser's own count of bytes received (DevTools ``Network.loadingFinished``) for a first
+visit with an empty cache.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import ConsoleMessage, Request
+
+from tests.browser.conftest import TabFactory
+from tests.browser.sitepages import ALL_VISITS, PUBLIC_VISITS, Visit
+from tests.browser.tab import Tab
+from tests.browser.tools import Weight, WeightMeter, declared_icon, open_visit, wait_for
+
+pytestmark = pytest.mark.browser
+
+ICON = "/static/favicon.png"
+HOME_LIMIT = 30 * 1024  # the issue's budget for the home page
+# Other pages: the help form is the heaviest (about 29.6 KB); this leaves room for text
+# while still catching a page that grows by a web font or a library.
+PAGE_LIMIT = 40 * 1024
+
+
+@pytest.mark.parametrize("visit", ALL_VISITS, ids=lambda v: v.id)
+def test_only_the_app_is_contacted(js_tab: Tab, visit: Visit) -> None:
+    page = js_tab.page
+    errors: list[str] = []
+    settled: list[Request] = []
+    failed: list[Request] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    def on_finished(request: Request) -> None:
+        settled.append(request)
+
+    def on_failed(request: Request) -> None:
+        failed.append(request)
+        settled.append(request)
+
+    page.on("console", on_console)
+    page.on("requestfinished", on_finished)
+    page.on("requestfailed", on_failed)
+    try:
+        open_visit(page, js_tab.site, visit)
+        page.wait_for_load_state("load")
+        # Until every request has ended, the icon's too (it is fetched after the load event).
+        icon = declared_icon(page, js_tab.site)
+        wait_for(
+            page,
+            lambda: (
+                (icon is None or icon in {r.url for r in settled})
+                and all(r in settled for r in js_tab.requests)
+            ),
+        )
+    finally:
+        page.remove_listener("console", on_console)
+        page.remove_listener("requestfinished", on_finished)
+        page.remove_listener("requestfailed", on_failed)
+    hosts = {request.url.split("/")[2] for request in js_tab.requests}
+    assert hosts == {js_tab.site.host}, [r.url for r in js_tab.requests]
+    assert errors == []
+    ours = [f"{r.url}: {r.failure}" for r in failed if r in js_tab.requests]
+    assert ours == []
+
+
+def measure(tab: Tab, meter: WeightMeter, visit: Visit) -> Weight:
+    meter.reset()
+    tab.requests.clear()
+    open_visit(tab.page, tab.site, visit)
+    tab.page.wait_for_load_state("load")
+    icon = declared_icon(tab.page, tab.site)
+    wait_for(tab.page, lambda: meter.settled() and (icon is None or icon in meter.weight.responses))
+    return meter.weight
+
+
+def test_page_weight(new_tab: TabFactory) -> None:
+    """Bytes per page on a first visit; prints the table. Home <= 30 KB, others <= 40 KB."""
+    tab = new_tab()
+    meter = WeightMeter(tab.context.new_cdp_session(tab.page))  # the cache is off
+    weights = {visit.path: measure(tab, meter, visit) for visit in PUBLIC_VISITS}
+    print(f"\n{'page':<52}{'transferred':>12}{'bodies':>9}  responses")
+    for path, weight in weights.items():
+        print(f"{path:<52}{weight.transferred:>12,}{weight.bodies:>9,}  {len(weight.responses)}")
+    for lang in ("be", "ru", "en"):
+        home = weights[f"/{lang}/"]
+        assert 0 < home.transferred <= HOME_LIMIT, (lang, home)
+        # The page, its stylesheet, its script (and its icon, if the browser asks).
+        paths = {urlsplit(url).path for url in home.responses}
+        assert {f"/{lang}/", "/static/site.css", "/static/quick-exit.js"} <= paths
+        assert paths <= {f"/{lang}/", "/static/site.css", "/static/quick-exit.js", ICON}
+        assert home.failed == []
+    heavy = {p: w.transferred for p, w in weights.items() if w.transferred > PAGE_LIMIT}
+    assert heavy == {}

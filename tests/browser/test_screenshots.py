@@ -1,0 +1,48 @@
+"""Screenshots of the main pages at a phone's and a desktop's width, for people to look at.
+
+Written to ``screenshots/`` at the project root (git-ignored; the README names it) as
+``<name>-<lang>-<width>.png``, full page. The test checks each file is a PNG of the width
+asked for; looking at them is for people.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+
+from campaign.config import LANGUAGES
+from tests.browser.conftest import TabFactory
+from tests.browser.sitepages import SCREENSHOT_WIDTHS, SCREENSHOTS, Shot, Visit
+from tests.browser.tools import ROOT, open_visit
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOT_DIR = ROOT / "screenshots"
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", path
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+@pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
+@pytest.mark.parametrize("shot", SCREENSHOTS, ids=lambda s: s.name)
+def test_screenshots(new_tab: TabFactory, shot: Shot, width: int) -> None:
+    SCREENSHOT_DIR.mkdir(exist_ok=True)
+    tab = new_tab(viewport={"width": width, "height": 800})
+    languages = LANGUAGES if "{lang}" in shot.visit.path else ("",)
+    for lang in languages:
+        visit = Visit(shot.visit.path.format(lang=lang), shot.visit.prepare, shot.visit.public)
+        open_visit(tab.page, tab.site, visit)
+        if shot.then is not None:
+            shot.then(tab.page)
+        tab.page.wait_for_load_state("load")
+        tab.page.evaluate("window.scrollTo(0, 0)")
+        name = "-".join(part for part in (shot.name, lang, str(width)) if part)
+        path = SCREENSHOT_DIR / f"{name}.png"
+        tab.page.screenshot(path=path, full_page=True)
+        assert png_size(path)[0] == width

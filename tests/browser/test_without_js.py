@@ -1,0 +1,66 @@
+"""Without JavaScript: every page reads well, and the whole help flow works."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.sitepages import PUBLIC_VISITS, Visit
+from tests.browser.tab import Tab
+from tests.browser.tools import open_request, open_visit, send_help_request
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("visit", PUBLIC_VISITS, ids=lambda v: v.id)
+def test_page_reads_without_javascript(nojs_tab: Tab, visit: Visit) -> None:
+    page = nojs_tab.page
+    open_visit(page, nojs_tab.site, visit)
+    heading = page.locator("main h1")
+    assert heading.count() == 1 and heading.is_visible()
+    assert len(page.locator("main").inner_text()) > 100
+    # The stylesheet applies (it needs no script): the exit button is a red block, the
+    # skip link is off-screen, the sticky bar sticks.
+    exit_link = page.locator("[data-quick-exit]")
+    assert exit_link.is_visible()
+    assert exit_link.get_attribute("role") is None  # the script, which sets it, did not run
+    assert exit_link.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(177, 14, 30)"
+    assert page.locator(".exit-bar").evaluate("e => getComputedStyle(e).position") == "sticky"
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None and box["x"] < 0
+    # Nothing the page shows depends on a script.
+    assert page.locator("noscript").count() == 0
+    hotline = page.locator(".exit-bar a[href^='tel:']")
+    assert hotline.count() >= 2 and hotline.first.is_visible()
+
+
+@pytest.mark.parametrize("lang", ["be", "ru", "en"])
+def test_help_flow_without_javascript(nojs_tab: Tab, lang: str) -> None:
+    page = nojs_tab.page
+    # The form with a mistake: errors are shown, the text is kept.
+    page.goto(f"/{lang}/help/")
+    page.select_option("#category", "economic")
+    page.click("form.help-form button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+    assert page.locator("#category").input_value() == "economic"
+    assert page.locator("#message[aria-invalid=true]").count() == 1
+
+    receipt = send_help_request(page, lang, f"No-JS request in {lang}. NOJS-MARKER")
+    assert page.locator(".panel h1").is_visible()
+
+    # Follow-up: enter the receipt, read the thread, add a message.
+    open_request(page, lang, receipt)
+    assert "NOJS-MARKER" in page.locator(".thread").inner_text()
+    page.fill("#message", "A second message. NOJS-SECOND")
+    page.click("main form button[type=submit]")
+    assert page.locator(".notice--ok").is_visible()
+    entries = page.locator(".thread__entry")
+    assert entries.count() == 2
+    assert "NOJS-SECOND" in entries.nth(1).inner_text()
+
+    # The language switch on that page (it answers a POST) leads to a page that opens.
+    other = "en" if lang != "en" else "be"
+    with page.expect_navigation() as navigation:
+        page.click(f".langs a[hreflang={other}]")
+    response = navigation.value
+    assert response is not None and response.status == 200
+    assert page.url == nojs_tab.site.url(f"/{other}/help/check")
