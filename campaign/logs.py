@@ -18,10 +18,16 @@ import re
 from flask import Flask
 from flask.logging import default_handler
 
+_ACCESS_LINE = re.compile(r"^\S+ - - \[")
+
 
 class DropClientAddress(logging.Filter):
+    """Werkzeug writes ``<address> - - [date] "GET ..."``: the address becomes ``-``."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and record.msg.startswith("%s - - [") and record.args:
+        if isinstance(record.msg, str) and _ACCESS_LINE.match(record.msg):
+            record.msg = _ACCESS_LINE.sub("- - - [", record.msg, count=1)
+        elif isinstance(record.msg, str) and record.msg.startswith("%s - - [") and record.args:
             args = tuple(record.args) if isinstance(record.args, tuple) else (record.args,)
             record.args = ("-", *args[1:])
         return True
