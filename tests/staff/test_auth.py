@@ -305,3 +305,34 @@ def test_forgotten_password_reset_gives_new_keys_to_grant_again(
         admin_client, "/staff/admin/teams/1", "/staff/admin/teams/1", {"user": str(member.id)}
     )
     assert "RESET-MARKER" in client.get("/staff/requests/1").get_data(as_text=True)
+
+
+def test_login_is_rate_limited_per_network(db_app: Flask, team_key: str) -> None:
+    db_app.config["LOGIN_RATE_LIMIT"] = "3 per hour"
+    member = make_member(db_app, "limited@example.org")
+    member.password = "not the password at all"
+    client = db_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    statuses = [login(db_app, client, member, "123456").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    other = db_app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    assert login(db_app, other, member, "123456").status_code == 200
+
+
+def test_adding_a_member_needs_the_team_key(db_app: Flask, team_key: str) -> None:
+    keyless_admin = make_member(db_app, "keyless@example.org", "admin")
+    member = make_member(db_app, "newbie@example.org")
+    client = db_app.test_client()
+    login(db_app, client, keyless_admin)
+    page = client.get("/staff/admin/teams/1").get_data(as_text=True)
+    assert "You do not hold this team's key" in page
+    refused = client.post(
+        "/staff/admin/teams/1", data={"csrf_token": csrf_of(page), "user": str(member.id)}
+    )
+    assert refused.status_code == 200
+    assert "Only someone who holds this team" in refused.get_data(as_text=True)
+    from campaign.models import TeamMembership
+
+    with db_app.app_context():
+        assert db_session().scalars(select(TeamMembership)).all() == []
