@@ -119,6 +119,34 @@ def _only_for(app: Flask, limiter: Limiter, endpoints: set[str]) -> None:
     for index, hook in enumerate(hooks):
         if getattr(hook, "__self__", None) is limiter:
             hooks[index] = _skip_unlimited(hook, endpoints)
+    # Its after-request (deductions, headers) and teardown (context reset) likewise.
+    after: list[Any] = app.after_request_funcs.setdefault(None, [])
+    for position, after_hook in enumerate(after):
+        if getattr(after_hook, "args", None) == (limiter,):  # functools.partial(..., limiter)
+            after[position] = _skip_unlimited_response(after_hook, endpoints)
+    teardown: list[Any] = app.teardown_request_funcs.setdefault(None, [])
+    for position, teardown_hook in enumerate(teardown):
+        if getattr(teardown_hook, "__self__", None) is limiter:
+            teardown[position] = _skip_unlimited_teardown(teardown_hook, endpoints)
+
+
+def _skip_unlimited_response(
+    hook: Callable[[Any], Any], endpoints: set[str]
+) -> Callable[[Any], Any]:
+    def only_limited(response: Any) -> Any:
+        return hook(response) if request.endpoint in endpoints else response
+
+    return only_limited
+
+
+def _skip_unlimited_teardown(
+    hook: Callable[[BaseException | None], Any], endpoints: set[str]
+) -> Callable[[BaseException | None], None]:
+    def only_limited(exc: BaseException | None) -> None:
+        if request.endpoint in endpoints:
+            hook(exc)
+
+    return only_limited
 
 
 def _skip_unlimited(check: Callable[[], Any], endpoints: set[str]) -> Callable[[], None]:
