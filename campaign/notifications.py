@@ -43,7 +43,7 @@ from sqlalchemy import CursorResult, and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from campaign.models import HelpRequest, OutboxMail, StaffUser, TeamMembership
-from campaign.models.base import utcnow
+from campaign.models.base import as_utc
 
 SUBJECT = "A new request is waiting"
 BODY = (
@@ -107,15 +107,6 @@ def enqueue_new_request(session: Session, request: HelpRequest) -> int:
     for email in recipients:
         session.add(OutboxMail(recipient=email, subject=SUBJECT, body=body))
     return len(recipients)
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime:
-    """Aware UTC (SQLite hands back naive datetimes, which are UTC here)."""
-    if value is None:
-        return utcnow()
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
 
 
 def retry_delay(attempts: int, config: Any) -> dt.timedelta:
@@ -196,7 +187,7 @@ def _claim(session: Session, mail_id: int, attempts: int, lease_until: dt.dateti
 def send_pending(session: Session, now: dt.datetime | None = None) -> SendReport:
     """Send every due mail (commits per mail); see the module docstring for retries."""
     config = current_app.config
-    now = _utc(now)
+    now = as_utc(now)
     max_attempts = int(config["MAIL_MAX_ATTEMPTS"])
     lease = dt.timedelta(seconds=max(60.0, 3 * float(config["MAIL_TIMEOUT"])))
     counts = {"sent": 0, "retried": 0, "given_up": 0}
@@ -259,7 +250,7 @@ def _quietly_close(smtp: smtplib.SMTP, polite: bool = False) -> None:
 
 def status(session: Session, now: dt.datetime | None = None) -> OutboxStatus:
     """How many mails are due now, scheduled for later, sent, and given up."""
-    now = _utc(now)
+    now = as_utc(now)
     unsent = and_(OutboxMail.sent_at.is_(None), OutboxMail.failed_at.is_(None))
 
     def count(*conditions: Any) -> int:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from campaign import audit
 from campaign.models import HelpRequest, OutboxMail, RequestStatus
-from campaign.models.base import utcnow
+from campaign.models.base import as_utc
 
 PURGED = "purged"
 
@@ -69,15 +69,6 @@ class Rules:
         return f"older than {self.max_days} days"
 
 
-def _utc(value: dt.datetime | None) -> dt.datetime:
-    """Aware UTC; naive values (as SQLite returns them) are UTC."""
-    if value is None:
-        return utcnow()
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
-
-
 def _closed_rule(before: dt.datetime) -> ColumnElement[bool]:
     return and_(
         HelpRequest.status == RequestStatus.CLOSED.value,
@@ -88,7 +79,7 @@ def _closed_rule(before: dt.datetime) -> ColumnElement[bool]:
 
 def _reason(rules: Rules, status: str, closed_at: dt.datetime | None, cutoff: dt.datetime) -> str:
     closed = status == RequestStatus.CLOSED.value and closed_at is not None
-    if closed and closed_at is not None and _utc(closed_at) < cutoff:
+    if closed and closed_at is not None and as_utc(closed_at) < cutoff:
         return rules.closed_reason
     return rules.age_reason
 
@@ -102,7 +93,7 @@ def _require_foreign_keys(session: Session) -> None:
 def purge(session: Session, now: dt.datetime | None = None) -> PurgeReport:
     """Delete what the retention rules say is due, with audit entries; commits."""
     rules = Rules.from_config()
-    now = _utc(now)
+    now = as_utc(now)
     closed_cutoff = now - dt.timedelta(days=rules.closed_days)
     age_cutoff = now - dt.timedelta(days=rules.max_days)
     _require_foreign_keys(session)
@@ -143,7 +134,7 @@ def due_soon(
     ``within_days=0`` lists what a purge would delete now (``flask purge --dry-run``).
     """
     rules = Rules.from_config()
-    now = _utc(now)
+    now = as_utc(now)
     horizon = now + dt.timedelta(days=within_days)
     closed_cutoff = horizon - dt.timedelta(days=rules.closed_days)
     age_cutoff = horizon - dt.timedelta(days=rules.max_days)
@@ -158,10 +149,10 @@ def due_soon(
         query = query.where(HelpRequest.team_id.in_(list(team_ids)))
     items: list[DueItem] = []
     for row in session.execute(query):
-        by_age = _utc(row.created_at) + dt.timedelta(days=rules.max_days)
+        by_age = as_utc(row.created_at) + dt.timedelta(days=rules.max_days)
         candidates = [(by_age, rules.age_reason)]
         if row.status == RequestStatus.CLOSED.value and row.closed_at is not None:
-            by_close = _utc(row.closed_at) + dt.timedelta(days=rules.closed_days)
+            by_close = as_utc(row.closed_at) + dt.timedelta(days=rules.closed_days)
             candidates.append((by_close, rules.closed_reason))
         due_at, reason = min(candidates, key=lambda c: (c[0], c[1] != rules.closed_reason))
         items.append(DueItem(row.id, row.team_id, reason, due_at))
@@ -172,7 +163,7 @@ def due_soon(
 def count_due(session: Session, now: dt.datetime | None = None) -> PurgeReport:
     """What :func:`purge` would delete now, by reason (for ``--dry-run``)."""
     rules = Rules.from_config()
-    now = _utc(now)
+    now = as_utc(now)
     closed_cutoff = now - dt.timedelta(days=rules.closed_days)
     age_cutoff = now - dt.timedelta(days=rules.max_days)
     closed = session.scalar(select(func.count(HelpRequest.id)).where(_closed_rule(closed_cutoff)))

@@ -191,11 +191,3 @@ def _thread_page(
         ),
         status,
     )
-
-
-def kept_text() -> dict[str, str]:
-    """What the person typed, read back for error pages (429, 413); never raises."""
-    try:
-        return {k: v for k, v in request.form.items() if k in {"message", "receipt"}}
-    except Exception:
-        return {}

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from campaign import audit, crypto
 from campaign.models import Invitation, Role, StaffSession, StaffUser, Team, TeamMembership
-from campaign.models.base import utcnow
+from campaign.models.base import as_utc, utcnow
 
 PASSWORD_MIN = 12
 TOTP_STEP = 30
@@ -37,10 +37,6 @@ class AccountError(ValueError):
 class LoginResult:
     user: StaffUser
     private_key: PrivateKey
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def password_hasher() -> PasswordHasher:
@@ -182,7 +178,7 @@ def open_invitation(session: Session, token: str) -> Invitation | None:
     )
     if invitation is None or invitation.used_at is not None:
         return None
-    if _aware(invitation.expires_at) < utcnow():
+    if as_utc(invitation.expires_at) < utcnow():
         return None
     return invitation
 
@@ -264,7 +260,7 @@ def login(session: Session, email: str, password: str, code: str) -> LoginResult
     if user is None:
         password_hasher().hash(password)  # the same work for unknown addresses
         raise AccountError(LOGIN_FAILED)
-    if user.locked_until is not None and _aware(user.locked_until) > utcnow():
+    if user.locked_until is not None and as_utc(user.locked_until) > utcnow():
         raise AccountError("Too many failed attempts. This account is locked for a while.")
     if not user.is_active:
         raise AccountError(LOGIN_FAILED)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 
 from campaign import crypto
 from campaign.models import StaffSession, StaffUser
-from campaign.models.base import utcnow
+from campaign.models.base import as_utc, utcnow
 
 COOKIE = "staff_session"
 
@@ -36,10 +36,6 @@ class CurrentStaff:
 
 def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def start(session: Session, user: StaffUser, private_key: PrivateKey) -> str:
@@ -85,8 +81,8 @@ def load(session: Session) -> CurrentStaff | None:
     absolute = dt.timedelta(hours=float(current_app.config["STAFF_SESSION_HOURS"]))
     user = row.user
     if (
-        now - _aware(row.last_seen_at) > idle
-        or now - _aware(row.created_at) > absolute
+        now - as_utc(row.last_seen_at) > idle
+        or now - as_utc(row.created_at) > absolute
         or not user.is_active
     ):
         session.delete(row)
@@ -96,7 +92,7 @@ def load(session: Session) -> CurrentStaff | None:
         key = PrivateKey(crypto.decrypt(crypto.session_box_key(secret), row.private_key_enc))
     except crypto.DecryptionError:
         return None
-    if now - _aware(row.last_seen_at) > dt.timedelta(seconds=30):
+    if now - as_utc(row.last_seen_at) > dt.timedelta(seconds=30):
         row.last_seen_at = now
         session.commit()
     return CurrentStaff(user=user, private_key=key, session_id=row.id)
