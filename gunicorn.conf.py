@@ -72,12 +72,12 @@ def _serves_campaign(server: Any) -> bool:
 
 def on_starting(server: Any) -> None:
     """In the master, before the workers: scrub addresses, then refuse a bad configuration."""
-    from campaign.logs import DropGunicornClientAddress
+    from campaign.core.logs import DropGunicornClientAddress
 
     error_log = server.log.error_log
     if not any(isinstance(f, DropGunicornClientAddress) for f in error_log.filters):
         error_log.addFilter(DropGunicornClientAddress())
     if _serves_campaign(server):
-        from campaign import checks
+        from campaign.core import checks
 
         checks.run()  # raises checks.StartupError: gunicorn prints "Error: ..." and exits 1

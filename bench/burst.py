@@ -114,8 +114,8 @@ def _start_verifier(url: str) -> None:
 
 
 def _opens(pair: tuple[str, str]) -> bool:
-    from campaign.casework import open_thread
-    from campaign.db import db_session
+    from campaign.cases.intake import open_thread
+    from campaign.core.db import db_session
 
     receipt, message = pair
     with _verifier["app"].app_context():

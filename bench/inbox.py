@@ -24,11 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from nacl.utils import random as random_bytes
 from sqlalchemy import insert, select, text
 
-from campaign import create_app, migrate
-from campaign.db import db_session, engine
-from campaign.help.choices import CATEGORY_VALUES, LANGUAGE_VALUES, REGION_VALUES
+from campaign import create_app
+from campaign.cases.teams import create_team
+from campaign.cases.vocabulary import CATEGORY_VALUES, LANGUAGE_VALUES, REGION_VALUES
+from campaign.core import migrate
+from campaign.core.db import db_session, engine
 from campaign.models import HelpRequest, TeamMembership
-from campaign.teams import create_team
 from tests.databases import postgres_schema
 from tests.staff.staffclient import login, make_member
 

@@ -150,9 +150,10 @@ def migrated_sqlite(directory: Path, team: bool = False) -> str:
 
 def prepared_database(url: str, team: bool = True) -> str:
     """Upgrade the database at ``url`` and, if asked, create the default team."""
-    from campaign import create_app, migrate
-    from campaign.db import db_session, engine
-    from campaign.teams import create_team
+    from campaign import create_app
+    from campaign.cases.teams import create_team
+    from campaign.core import migrate
+    from campaign.core.db import db_session, engine
 
     app = create_app({"DATABASE_URL": url})
     with app.app_context():

@@ -1,16 +1,19 @@
-"""Application factory: configuration, extensions, blueprints, error pages and CLI."""
+"""Application factory: the one place that wires the layers together.
+
+``create_app`` loads the configuration, then registers the plumbing (``core``), the
+content, the web layers (``public``, ``help``, ``staff``) and the operator commands.
+See docs/architecture.md for what each package owns and which may import which.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from campaign import config as default_config
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from campaign.core import config as default_config
+from campaign.core.config import PROJECT_ROOT
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,26 +26,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     default_config.load(app.config, test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    (PROJECT_ROOT / "instance").mkdir(parents=True, exist_ok=True)
     app.jinja_env.add_extension("jinja2.ext.do")
+    register_core(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
 
-    from campaign import (
-        checks,
-        cli,
-        content,
-        db,
-        errors,
-        i18n,
-        logs,
-        pages,
-        ratelimit,
-        security,
-        staticfiles,
-    )
-    from campaign.health import bp as health_bp
-    from campaign.help import bp as help_bp
-    from campaign.public import bp as public_bp
-    from campaign.staff import bp as staff_bp
+
+def register_core(app: Flask) -> None:
+    from campaign import content
+    from campaign.core import db, errors, i18n, logs, pagecache, security, staticfiles
 
     logs.init_app(app)
     i18n.init_app(app)
@@ -50,13 +44,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     content.init_app(app)
     staticfiles.init_app(app)
     security.init_app(app)
-    pages.init_app(app)
+    pagecache.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(public_bp)
-    app.register_blueprint(help_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(staff_bp)
-    ratelimit.init_app(app)
-    cli.init_app(app)
-    checks.init_app(app)
-    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    from campaign import help as help_layer
+    from campaign import public, staff
+    from campaign.core import health, ratelimit
+
+    app.register_blueprint(public.bp)
+    help_layer.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(staff.bp)
+    ratelimit.init_app(app)  # after the blueprints: it decorates their limited endpoints
+
+
+def register_commands(app: Flask) -> None:
+    from campaign import commands
+
+    commands.init_app(app)

@@ -9,9 +9,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from campaign import create_app, migrate
-from campaign.db import db_session, engine
-from campaign.teams import create_team
+from campaign import create_app
+from campaign.cases.teams import create_team
+from campaign.core import migrate
+from campaign.core.db import db_session, engine
 from tests.databases import database_url
 
 TEST_CONFIG: dict[str, Any] = {

@@ -10,8 +10,9 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 
 from bench.server import free_port
-from campaign import checks, create_app, migrate
-from campaign.config import DEFAULTS
+from campaign import create_app
+from campaign.core import checks, migrate
+from campaign.core.config import DEFAULTS
 from tests.conftest import TEST_CONFIG
 from tests.databases import database_url
 

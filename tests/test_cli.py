@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Flask
 
-from campaign import create_app, crypto
-from campaign.db import db_session
+from campaign import create_app
+from campaign.cases import crypto
+from campaign.core.db import db_session
 from campaign.models import Team
 from tests.conftest import TEST_CONFIG
 

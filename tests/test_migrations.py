@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from campaign import migrate
+from campaign.core import migrate
 from campaign.models import Base
 from tests.databases import database_url
 

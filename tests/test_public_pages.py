@@ -10,8 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from campaign import create_app
-from campaign.config import LANGUAGES
-from campaign.content import CONTENT_DIR, ContentStore
+from campaign.content.common import CONTENT_DIR
+from campaign.content.store import ContentStore
+from campaign.core.config import LANGUAGES
 from tests.conftest import TEST_CONFIG
 from tests.pagecheck import external_references, find
 

@@ -16,7 +16,7 @@ import pytest
 
 from bench.server import ROOT, free_port, gunicorn, migrated_sqlite
 from campaign import create_app
-from campaign.config import DEFAULTS
+from campaign.core.config import DEFAULTS
 from tests.conftest import TEST_CONFIG
 
 GOOD_KEY = "serving-test-key-" + "x" * 32

@@ -15,7 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from campaign.help.choices import (
+from campaign.cases.vocabulary import (
     ANSWER_LANGUAGES,
     CATEGORIES,
     CONTACT_METHODS,

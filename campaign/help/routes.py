@@ -1,4 +1,4 @@
-"""Routes of the help pages: thin; the work is in campaign.casework and the forms."""
+"""Routes of the help pages: thin; the work is in campaign.cases.intake and the forms."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Response
 
-from campaign import casework
-from campaign.crypto import format_receipt
-from campaign.db import db_session
+from campaign.cases import intake
+from campaign.cases.crypto import format_receipt
+from campaign.core.db import db_session
+from campaign.core.ratelimit import CHECK, SUBMIT, count_this_request, limited
 from campaign.help.forms import (
     MESSAGE_MAX,
     FollowUpForm,
@@ -21,7 +22,6 @@ from campaign.help.forms import (
     new_started_token,
     seconds_since_started,
 )
-from campaign.ratelimit import CHECK, SUBMIT, count_this_request, limited
 
 bp = Blueprint("help", __name__, url_prefix="/<lang>/help")
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def submit() -> Response:
     if age is None or age < float(current_app.config["MIN_FILL_SECONDS"]):
         count_this_request()
         return render_form(form, 400, notice="check-again")
-    submission = casework.Submission(
+    submission = intake.Submission(
         category=form.category.data,
         region=form.region.data,
         language=form.answer_language.data,
@@ -102,8 +102,8 @@ def submit() -> Response:
         contact=form.contact_details(),
     )
     try:
-        receipt = casework.submit(db_session(), submission)
-    except (SQLAlchemyError, casework.NoTeamError) as exc:
+        receipt = intake.submit(db_session(), submission)
+    except (SQLAlchemyError, intake.NoTeamError) as exc:
         db_session().rollback()
         log.error("help request not stored: %s", type(exc).__name__)
         return render_form(form, 503, notice="unavailable")
@@ -135,7 +135,7 @@ def check_post() -> Response:
     if not form.validate():
         notice = _csrf_notice(form)
         return private_page(render_template("help/check.html", form=form, notice=notice), 400)
-    thread = casework.open_thread(db_session(), form.receipt.data)
+    thread = intake.open_thread(db_session(), form.receipt.data)
     if thread is None:
         return private_page(render_template("help/check.html", form=form, notice="not-found"), 404)
     return _thread_page(thread, form.receipt.data, FollowUpForm(formdata=None))
@@ -148,16 +148,16 @@ def add_message() -> Response:
     valid = form.validate()
     receipt = form.receipt.data or ""
     if not valid:
-        thread = casework.open_thread(db_session(), receipt) if receipt else None
+        thread = intake.open_thread(db_session(), receipt) if receipt else None
         if thread is None:
             return _receipt_again(form)
         return _thread_page(thread, receipt, form, 400, notice=_csrf_notice(form))
     try:
-        thread = casework.add_person_message(db_session(), receipt, form.message.data)
+        thread = intake.add_person_message(db_session(), receipt, form.message.data)
     except SQLAlchemyError as exc:
         db_session().rollback()
         log.error("follow-up message not stored: %s", type(exc).__name__)
-        thread = casework.open_thread(db_session(), receipt)
+        thread = intake.open_thread(db_session(), receipt)
         if thread is None:
             return _receipt_again(form, 503)
         return _thread_page(thread, receipt, form, 503, notice="unavailable")
@@ -178,7 +178,7 @@ def _receipt_again(form: FollowUpForm, status: int = 404) -> Response:
 
 
 def _thread_page(
-    thread: casework.Thread,
+    thread: intake.Thread,
     receipt: str,
     form: FollowUpForm,
     status: int = 200,

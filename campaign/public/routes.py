@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
-from campaign.content import Page, store
-from campaign.i18n import preferred_language
-from campaign.pages import cached_page
+from campaign.content.store import Page, store
+from campaign.core.i18n import preferred_language
+from campaign.core.pagecache import cached_page
 
 bp = Blueprint("public", __name__)
 

@@ -8,9 +8,9 @@ from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from campaign.db import db_session
-from campaign.staff import sessions
-from campaign.staff.sessions import CurrentStaff
+from campaign.cases import sessions
+from campaign.cases.sessions import CurrentStaff
+from campaign.core.db import db_session
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 

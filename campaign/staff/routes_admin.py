@@ -7,11 +7,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from campaign import teams as team_service
-from campaign.db import db_session
-from campaign.help.choices import CATEGORIES, LANGUAGE_VALUES, REGIONS
+from campaign.cases import access, accounts
+from campaign.cases import teams as team_service
+from campaign.cases.vocabulary import CATEGORIES, LANGUAGE_VALUES, REGIONS
+from campaign.core.db import db_session
 from campaign.models import AuditEvent, StaffUser, Team, TeamMembership
-from campaign.staff import access, accounts
 from campaign.staff.blueprint import bp, require_admin
 from campaign.staff.forms import (
     ActionForm,
@@ -112,7 +112,7 @@ def admin_teams() -> str:
         except team_service.TeamError as exc:
             flash(str(exc), "error")
         else:
-            from campaign import crypto
+            from campaign.cases import crypto
 
             accounts.grant_team_key(
                 dbs, team, admin.user, crypto.parse_recovery_key(recovery_key), admin.user
@@ -185,7 +185,7 @@ def admin_team_remove(team_id: int, user_id: int) -> Response:
     if membership is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        from campaign import audit
+        from campaign.cases import audit
 
         dbs.delete(membership)
         audit.record(dbs, admin.user, "member-removed", team_id=team_id, detail=f"user={user_id}")
@@ -214,7 +214,7 @@ def admin_routing() -> str:
                 language=form.language.data or None,
                 position=form.position.data,
             )
-            from campaign import audit
+            from campaign.cases import audit
 
             audit.record(dbs, admin.user, "routing-changed", team_id=team.id, detail="rule added")
             dbs.commit()
@@ -245,7 +245,7 @@ def admin_rule_action(rule_id: int, action: str) -> Response:
             team_service.remove_rule(dbs, rule_id)
     except team_service.TeamError:
         abort(404)
-    from campaign import audit
+    from campaign.cases import audit
 
     audit.record(dbs, admin.user, "routing-changed", detail=f"rule {rule_id} {action}")
     dbs.commit()
@@ -281,7 +281,7 @@ def admin_audit() -> str:
 @bp.get("/admin/retention")
 def admin_retention() -> str:
     require_admin()
-    from campaign import retention
+    from campaign.cases import retention
 
     dbs = db_session()
     return render_template(
@@ -301,7 +301,7 @@ def retention_days(name: str) -> int:
 @bp.get("/admin/stats")
 def admin_stats() -> str:
     require_admin()
-    from campaign import stats
+    from campaign.cases import stats
 
     dbs = db_session()
     counts = stats.weekly_counts(dbs)

@@ -7,9 +7,9 @@ from flask import flash, redirect, render_template, session, url_for
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from campaign.db import db_session
-from campaign.ratelimit import LOGIN, limited
-from campaign.staff import accounts, sessions
+from campaign.cases import accounts, sessions
+from campaign.core.db import db_session
+from campaign.core.ratelimit import LOGIN, limited
 from campaign.staff.blueprint import bp, current
 from campaign.staff.forms import (
     AcceptInviteForm,

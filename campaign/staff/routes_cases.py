@@ -9,15 +9,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from campaign import casework
-from campaign.db import db_session
-from campaign.help.choices import CATEGORIES, REGIONS
+from campaign.cases import access, handling, intake
+from campaign.cases.inbox import InboxFilter
+from campaign.cases.inbox import inbox as load_inbox
+from campaign.cases.vocabulary import CATEGORIES, REGIONS
+from campaign.core.db import db_session
 from campaign.models import HelpRequest, StaffUser, Team
-from campaign.staff import access, cases
 from campaign.staff.blueprint import bp, current
 from campaign.staff.forms import AssignForm, NoteForm, ReplyForm, RerouteForm, StatusForm
-from campaign.staff.inbox import InboxFilter
-from campaign.staff.inbox import inbox as load_inbox
 
 CATEGORY_LABELS = {c.value: str(c.label) for c in CATEGORIES}
 REGION_LABELS = {c.value: str(c.label) for c in REGIONS}
@@ -43,7 +42,7 @@ def inbox() -> str:
         teams=_teams_for(staff.user),
         categories=CATEGORY_LABELS,
         regions=REGION_LABELS,
-        statuses=cases.STATUS_LABELS,
+        statuses=handling.STATUS_LABELS,
     )
 
 
@@ -66,10 +65,10 @@ def _forms_for(req: HelpRequest) -> RequestForms:
     dbs = db_session()
     assign = AssignForm(prefix="assign", data={"assignee": str(req.assignee_id or "")})
     assign.assignee.choices = [("", "Nobody")] + [
-        (str(m.id), m.name) for m in cases.team_members(dbs, req.team_id)
+        (str(m.id), m.name) for m in handling.team_members(dbs, req.team_id)
     ]
     status = StatusForm(prefix="status", data={"status": req.status})
-    status.status.choices = list(cases.STATUS_LABELS.items())
+    status.status.choices = list(handling.STATUS_LABELS.items())
     reroute = RerouteForm(prefix="reroute")
     reroute.team.choices = [
         (str(t.id), t.name)
@@ -87,10 +86,10 @@ def _render_request(
     team_key = access.team_key(dbs, staff, req.team_id)
     thread = contact = notes = None
     if team_key is not None:
-        thread = casework.read_thread_as_staff(req, team_key)
-        contact = casework.read_contact(req, team_key)
-        notes = cases.notes(dbs, req, team_key)
-        cases.record_view(dbs, staff.user, req)
+        thread = intake.read_thread_as_staff(req, team_key)
+        contact = intake.read_contact(req, team_key)
+        notes = handling.notes(dbs, req, team_key)
+        handling.record_view(dbs, staff.user, req)
     page = render_template(
         "staff/request.html",
         req=req,
@@ -102,7 +101,7 @@ def _render_request(
         has_key=team_key is not None,
         categories=CATEGORY_LABELS,
         regions=REGION_LABELS,
-        statuses=cases.STATUS_LABELS,
+        statuses=handling.STATUS_LABELS,
         forms=forms or _forms_for(req),
     )
     return page, status_code
@@ -133,18 +132,18 @@ def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
     try:
         if action == "assign":
             value = forms.assign_form.assignee.data or ""
-            cases.assign(dbs, staff.user, req, int(value) if str(value).isdigit() else None)
+            handling.assign(dbs, staff.user, req, int(value) if str(value).isdigit() else None)
         elif action == "status":
-            cases.set_status(dbs, staff.user, req, forms.status_form.status.data)
+            handling.set_status(dbs, staff.user, req, forms.status_form.status.data)
         elif action == "note":
-            cases.add_note(dbs, staff.user, req, forms.note_form.text.data.strip())
+            handling.add_note(dbs, staff.user, req, forms.note_form.text.data.strip())
         elif action == "reply" and key is not None:
-            cases.reply(dbs, staff.user, req, key, forms.reply_form.text.data.strip())
+            handling.reply(dbs, staff.user, req, key, forms.reply_form.text.data.strip())
         elif key is not None:
-            cases.reroute(dbs, staff.user, req, key, int(forms.reroute_form.team.data))
+            handling.reroute(dbs, staff.user, req, key, int(forms.reroute_form.team.data))
             flash("Moved to the other team.")
             return redirect(url_for("staff.inbox"))
-    except cases.CaseError as exc:
+    except handling.CaseError as exc:
         flash(str(exc), "error")
         return _render_request(req, 400, forms)
     flash("Saved.")

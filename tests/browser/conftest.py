@@ -27,10 +27,12 @@ from playwright.sync_api import Browser, Playwright, sync_playwright
 from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from campaign import casework, create_app, crypto, migrate
-from campaign.db import db_session, engine
+from campaign import create_app
+from campaign.cases import crypto, intake
+from campaign.cases.teams import create_team
+from campaign.core import migrate
+from campaign.core.db import db_session, engine
 from campaign.models import HelpRequest
-from campaign.teams import create_team
 from tests.browser.tab import QUICK_EXIT_URL, LiveSite, StaffLogin, Tab, open_tab
 from tests.conftest import TEST_CONFIG
 from tests.staff.staffclient import Member, fresh_code, grant, make_member
@@ -85,7 +87,7 @@ class LiveApp:
             request = session.scalars(select(HelpRequest).order_by(HelpRequest.id.desc())).first()
             assert request is not None
             private = crypto.parse_recovery_key(self.team_key)
-            casework.add_staff_reply(session, request, private, text)
+            intake.add_staff_reply(session, request, private, text)
 
 
 @pytest.fixture(scope="session")
@@ -111,8 +113,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     live = LiveApp(app, team_key, caseworker)
     with app.app_context():  # so the inbox has something to show
         for category, region, language in SEEDED_REQUESTS:
-            submission = casework.Submission(category, region, language, "A seeded request.")
-            casework.submit(db_session(), submission)
+            submission = intake.Submission(category, region, language, "A seeded request.")
+            intake.submit(db_session(), submission)
     live.reply_to_newest_request("We can help. Call us when it is safe.")
     yield live
     with app.app_context():

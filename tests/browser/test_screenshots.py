@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from campaign.config import LANGUAGES
+from campaign.core.config import LANGUAGES
 from tests.browser.conftest import TabFactory
 from tests.browser.sitepages import SCREENSHOT_WIDTHS, SCREENSHOTS, Shot, Visit
 from tests.browser.tools import ROOT, open_visit

@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from campaign import casework, crypto
-from campaign.db import db_session
+from campaign.cases import crypto, intake
+from campaign.core.db import db_session
 from campaign.models import HelpRequest
 from tests.helpclient import HelpClient
 
@@ -82,14 +82,14 @@ def test_no_plaintext_in_database_or_logs(
     with db_app.app_context():
         session = db_session()
         request = session.scalars(select(HelpRequest)).one()
-        casework.add_staff_reply(session, request, crypto.parse_recovery_key(team_key), REPLY)
+        intake.add_staff_reply(session, request, crypto.parse_recovery_key(team_key), REPLY)
     assert person.add_message(receipt, FOLLOW_UP).status_code == 200
     page = person.check(receipt).get_data(as_text=True)
     assert MARKER in page and REPLY in page and FOLLOW_UP in page
 
     with db_app.app_context():
         db_session().close()
-        from campaign.db import engine
+        from campaign.core.db import engine
 
         engine().dispose()  # flush the SQLite WAL into the file, as a seized server would be
     raw = raw_database(db_app, db_kind, tmp_path)
@@ -108,8 +108,8 @@ def test_receipt_is_stored_only_as_an_argon2id_hash(db_app: Flask, db_client: Fl
     with db_app.app_context():
         session = db_session()
         request = session.scalars(select(HelpRequest)).one()
-        salt = casework.receipt_salt(session)
-        keys = crypto.derive_receipt_keys(receipt, salt, casework.argon2_params())
+        salt = intake.receipt_salt(session)
+        keys = crypto.derive_receipt_keys(receipt, salt, intake.argon2_params())
         assert request.receipt_hash == keys.lookup_hash
         assert len(request.receipt_hash) == 32
         import hashlib

@@ -6,10 +6,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from campaign import casework, crypto
-from campaign.db import db_session
+from campaign.cases import crypto, intake
+from campaign.cases.teams import add_rule, create_team
+from campaign.core.db import db_session
 from campaign.models import HelpRequest, RequestStatus
-from campaign.teams import add_rule, create_team
 from tests.helpclient import HelpClient, receipt_of
 from tests.pagecheck import find
 
@@ -52,13 +52,13 @@ def test_submit_check_reply_and_follow_up(
         request = session.scalars(select(HelpRequest)).one()
         assert (request.category, request.region, request.language) == ("economic", "gomel", "en")
         private = crypto.parse_recovery_key(team_key)
-        contact = casework.read_contact(request, private)
+        contact = intake.read_contact(request, private)
         assert contact["phone"] == "+375 29 000 00 00"
         assert contact["may_leave_message"] == "no"
         assert contact["code_word"] == "tulip"
-        thread = casework.read_thread_as_staff(request, private)
+        thread = intake.read_thread_as_staff(request, private)
         assert thread.entries[0].text == "He took my passport. FLOW-MARKER"
-        casework.add_staff_reply(session, request, private, "We can help. STAFF-REPLY-MARKER")
+        intake.add_staff_reply(session, request, private, "We can help. STAFF-REPLY-MARKER")
         assert request.status == RequestStatus.WAITING.value
 
     # Spaces, dashes or none: the same receipt opens the thread with the reply.
@@ -79,7 +79,7 @@ def test_submit_check_reply_and_follow_up(
         session = db_session()
         request = session.scalars(select(HelpRequest)).one()
         assert request.status == RequestStatus.OPEN.value
-        thread = casework.read_thread_as_staff(request, crypto.parse_recovery_key(team_key))
+        thread = intake.read_thread_as_staff(request, crypto.parse_recovery_key(team_key))
         assert [e.author for e in thread.entries] == ["person", "staff", "person"]
 
 
@@ -134,7 +134,7 @@ def test_routing_rules_pick_the_team(db_app: Flask, db_client: FlaskClient) -> N
         assert teams == [legal_id, minsk_id, default_id]
         first = session.scalars(select(HelpRequest).order_by(HelpRequest.id)).first()
         assert first is not None
-        text = casework.read_thread_as_staff(first, crypto.parse_recovery_key(legal_key))
+        text = intake.read_thread_as_staff(first, crypto.parse_recovery_key(legal_key))
         assert text.entries[0].text == "question"
 
 

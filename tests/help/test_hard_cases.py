@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from campaign.db import db_session
+from campaign.core.db import db_session
 from campaign.models import HelpRequest
 from tests.helpclient import DEFAULT_FORM, HelpClient
 from tests.pagecheck import find
@@ -270,8 +270,9 @@ def test_forged_start_token_is_asked_again(db_app: Flask, db_client: FlaskClient
 
 
 def test_no_team_yet_gives_503_with_text(app_config: dict[str, Any], tmp_path: Any) -> None:
-    from campaign import create_app, migrate
-    from campaign.db import engine
+    from campaign import create_app
+    from campaign.core import migrate
+    from campaign.core.db import engine
 
     app = create_app({**app_config, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"})
     with app.app_context():

@@ -10,10 +10,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from campaign import create_app, migrate
-from campaign.db import db_session, engine
-from campaign.ratelimit import network_of
-from campaign.teams import create_team
+from campaign import create_app
+from campaign.cases.teams import create_team
+from campaign.core import migrate
+from campaign.core.db import db_session, engine
+from campaign.core.ratelimit import network_of
 from tests.conftest import TEST_CONFIG
 from tests.helpclient import HelpClient
 from tests.pagecheck import find
@@ -98,7 +99,7 @@ def test_receipt_checks_are_limited_and_wrong_receipts_count(tmp_path: Any) -> N
 def test_network_key_is_a_keyed_hash(tmp_path: Any) -> None:
     app = make_app(tmp_path)
     with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.9"}):
-        from campaign.ratelimit import network_key
+        from campaign.core.ratelimit import network_key
 
         key = network_key()
     assert "203.0.113" not in key and len(key) == 32

@@ -16,8 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from campaign import notifications
-from campaign.db import db_session
+from campaign.cases import notifications
+from campaign.core.db import db_session
 from campaign.models import OutboxMail, Team
 from campaign.models.base import utcnow
 from tests.helpclient import HelpClient

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
-from campaign import audit, retention
-from campaign.db import db_session
+from campaign.cases import audit, retention
+from campaign.core.db import db_session
 from campaign.models import (
     AuditEvent,
     HelpRequest,

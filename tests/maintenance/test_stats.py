@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 
 from flask import Flask
 
-from campaign import stats
-from campaign.db import db_session
+from campaign.cases import stats
+from campaign.core.db import db_session
 from campaign.models import Team
 from tests.maintenance.rows import add_request
 

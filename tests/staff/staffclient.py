@@ -11,10 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from campaign import crypto
-from campaign.db import db_session
+from campaign.cases import accounts, crypto
+from campaign.core.db import db_session
 from campaign.models import StaffUser, Team
-from campaign.staff import accounts
 
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')

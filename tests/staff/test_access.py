@@ -7,9 +7,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from campaign.db import db_session
+from campaign.cases.teams import add_rule, create_team
+from campaign.core.db import db_session
 from campaign.models import HelpRequest, Team, TeamMembership
-from campaign.teams import add_rule, create_team
 from tests.helpclient import HelpClient
 from tests.staff.staffclient import csrf_of, grant, login, make_member
 

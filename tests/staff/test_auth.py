@@ -10,10 +10,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from campaign import crypto
-from campaign.db import db_session
+from campaign.cases import accounts, crypto
+from campaign.core.db import db_session
 from campaign.models import StaffSession, StaffUser
-from campaign.staff import accounts
 from tests.staff.staffclient import PASSWORD, csrf_of, fresh_code, grant, login, make_member
 
 

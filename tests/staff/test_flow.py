@@ -12,7 +12,7 @@ import pyotp
 from flask import Flask
 from sqlalchemy import select
 
-from campaign.db import db_session, engine
+from campaign.core.db import db_session, engine
 from campaign.models import AuditEvent, HelpRequest, StaffUser
 from tests.help.test_at_rest import raw_database
 from tests.helpclient import HelpClient

@@ -25,18 +25,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import click
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from flask import Config, Flask, current_app
-from flask.cli import with_appcontext
+from flask import Config
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from campaign import PROJECT_ROOT, migrate
-from campaign import config as default_config
+from campaign.core import config as default_config
+from campaign.core import migrate
+from campaign.core.config import PROJECT_ROOT
 
 INSTANCE_PATH = PROJECT_ROOT / "instance"  # as in create_app
 MIN_SECRET_KEY_LENGTH = 32
@@ -57,7 +56,7 @@ def load_config(test_config: Mapping[str, Any] | None = None) -> Config:
 
 
 def database_url(config: Mapping[str, Any]) -> str:
-    """As ``campaign.db.database_url``, from the configuration alone."""
+    """As ``campaign.core.db.database_url``, from the configuration alone."""
     url = config.get("DATABASE_URL")
     return str(url) if url else "sqlite:///" + str(INSTANCE_PATH / "campaign.db")
 
@@ -207,19 +206,3 @@ def run(test_config: Mapping[str, Any] | None = None) -> None:
     found = problems(load_config(test_config))
     if found:
         raise StartupError("\n\n".join(found))
-
-
-@click.command("check")
-@with_appcontext
-def check_command() -> None:
-    """Run the start-up checks that gunicorn runs; exit 1 if the site would not start."""
-    found = problems(current_app.config)
-    for paragraph in found:
-        click.echo(paragraph + "\n", err=True)
-    if found:
-        raise SystemExit(1)
-    click.echo("Configuration and database are ready to serve.")
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(check_command)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaign import crypto, notifications
+from campaign.cases import crypto, notifications
 from campaign.models import (
     HelpRequest,
     InstallationSecret,

@@ -1,22 +1,23 @@
-"""Operator commands: ``flask --app wsgi init | db ... | team ... | routing ...``."""
+"""Team and routing commands: ``flask --app wsgi team ...`` and ``routing ...``."""
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 import click
-from flask import Flask
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 from sqlalchemy import select
 
-from campaign import migrate
-from campaign.db import db_session, engine
+from campaign.cases.teams import (
+    TeamError,
+    add_rule,
+    create_team,
+    list_rules,
+    move_rule,
+    remove_rule,
+)
+from campaign.cases.teams import set_default as set_default_team
+from campaign.core.db import db_session
 from campaign.models import Team
-from campaign.teams import TeamError, add_rule, create_team, list_rules, move_rule, remove_rule
-from campaign.teams import set_default as set_default_team
 
-db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 team_cli = AppGroup("team", help="Teams and their keys.")
 routing_cli = AppGroup("routing", help="Rules that route requests to teams.")
 
@@ -27,70 +28,10 @@ RECOVERY_WARNING = (
 )
 
 
-def _print_recovery_key(team: Team, recovery_key: str) -> None:
+def print_recovery_key(team: Team, recovery_key: str) -> None:
     click.echo(f"Team {team.name!r} created{' (default team)' if team.is_default else ''}.")
     click.echo(RECOVERY_WARNING)
     click.echo(f"\n    Recovery key: {recovery_key}\n")
-
-
-@db_cli.command("upgrade")
-@click.argument("revision", default="head")
-def db_upgrade(revision: str) -> None:
-    """Create or upgrade the schema."""
-    migrate.upgrade(engine(), revision)
-    click.echo(f"Database at revision {migrate.current_revision(engine())}.")
-
-
-@db_cli.command("downgrade")
-@click.argument("revision")
-def db_downgrade(revision: str) -> None:
-    """Downgrade the schema to REVISION ('base' removes everything)."""
-    migrate.downgrade(engine(), revision)
-    click.echo(f"Database at revision {migrate.current_revision(engine())}.")
-
-
-@db_cli.command("current")
-def db_current() -> None:
-    """Show the schema revision and whether it is the newest."""
-    current = migrate.current_revision(engine())
-    state = "up to date" if migrate.is_current(engine()) else f"head is {migrate.head_revision()}"
-    click.echo(f"{current or 'empty'} ({state})")
-
-
-@click.command("init")
-@with_appcontext
-@click.option("--team", "team_name", default="Hotline", show_default=True)
-def init_command(team_name: str) -> None:
-    """Create or upgrade the database and, if there is no team yet, a default team."""
-    _ensure_secret_key()
-    migrate.upgrade(engine())
-    click.echo(f"Database at revision {migrate.current_revision(engine())}.")
-    session = db_session()
-    if session.scalar(select(Team).limit(1)) is None:
-        team, recovery_key = create_team(session, team_name, default=True)
-        _print_recovery_key(team, recovery_key)
-    else:
-        click.echo("Teams exist already; no key printed.")
-
-
-def _ensure_secret_key() -> None:
-    """Write a random SECRET_KEY to instance/config.py if none is configured yet."""
-    from flask import current_app
-
-    from campaign.config import DEFAULTS
-
-    if current_app.config["SECRET_KEY"] != DEFAULTS["SECRET_KEY"]:
-        return
-    path = Path(current_app.instance_path) / "config.py"
-    if path.exists():
-        return
-    path.write_text(
-        "# Written by 'flask --app wsgi init'. Keep it secret; do not commit it.\n"
-        f"SECRET_KEY = {secrets.token_hex(32)!r}\n",
-        encoding="utf-8",
-    )
-    path.chmod(0o600)
-    click.echo(f"Wrote a new SECRET_KEY to {path}.")
 
 
 @team_cli.command("create")
@@ -102,7 +43,7 @@ def team_create(name: str, default: bool) -> None:
         team, recovery_key = create_team(db_session(), name, default=default)
     except TeamError as exc:
         raise click.ClickException(str(exc)) from exc
-    _print_recovery_key(team, recovery_key)
+    print_recovery_key(team, recovery_key)
 
 
 @team_cli.command("list")
@@ -185,12 +126,3 @@ def routing_move(rule_id: int, position: int) -> None:
     except TeamError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Rule #{rule_id} moved to position {position}.")
-
-
-def init_app(app: Flask) -> None:
-    from campaign.maintenance_cli import outbox_cli, purge_command
-    from campaign.staff.cli import staff_cli
-
-    commands = (db_cli, team_cli, routing_cli, init_command, staff_cli, outbox_cli, purge_command)
-    for command in commands:
-        app.cli.add_command(command)

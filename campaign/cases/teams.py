@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from campaign import crypto
+from campaign.cases import crypto
 from campaign.models import RoutingRule, Team
 
 
@@ -62,7 +62,7 @@ def add_rule(
     language: str | None = None,
     position: int | None = None,
 ) -> RoutingRule:
-    from campaign.help.choices import CATEGORY_VALUES, LANGUAGE_VALUES, REGION_VALUES
+    from campaign.cases.vocabulary import CATEGORY_VALUES, LANGUAGE_VALUES, REGION_VALUES
 
     for value, allowed, what in (
         (category, CATEGORY_VALUES, "category"),

@@ -7,11 +7,10 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from campaign import crypto
-from campaign.db import db_session
+from campaign.cases import accounts, crypto
+from campaign.cases.teams import TeamError, get_team
+from campaign.core.db import db_session
 from campaign.models import Role, StaffUser
-from campaign.staff import accounts
-from campaign.teams import TeamError, get_team
 
 staff_cli = AppGroup("staff", help="Staff accounts and team keys.")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from campaign import notifications, retention
-from campaign.db import db_session
+from campaign.cases import notifications, retention
+from campaign.core.db import db_session
 
 outbox_cli = AppGroup("outbox", help="Staff notification mails waiting to be sent.")
 

@@ -1,7 +1,7 @@
 """Help lines as data: name, number, dial string, hours, what each offers, last check.
 
 Loaded once at start-up from ``HELPLINES_FILE`` (if configured), else
-``instance/helplines.yaml`` (if present), else the shipped ``content/helplines.yaml``.
+``instance/helplines.yaml`` (if present), else the shipped ``data/helplines.yaml``.
 An operator changes hours, adds a line or sets ``available: false`` by editing that
 file and restarting; an unavailable line is never offered as a call to action.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from flask import Flask, current_app
 
-from campaign.content import CONTENT_DIR, ContentError, _parse_date
+from campaign.content.common import CONTENT_DIR, ContentError, parse_date
 
 KINDS = ("hotline", "emergency", "messenger")
 
@@ -65,7 +65,7 @@ def load_helplines(path: Path) -> list[Helpline]:
         dial = str(raw.get("dial") or "")
         if dial and not dial.lstrip("+").isdigit():
             raise ContentError(f"{path}: dial for {raw.get('id')!r} must be digits")
-        confirmed, is_month = _parse_date(raw.get("last_confirmed"), path, "last_confirmed")
+        confirmed, is_month = parse_date(raw.get("last_confirmed"), path, "last_confirmed")
         lines.append(
             Helpline(
                 id=str(raw["id"]),

@@ -1,6 +1,6 @@
 """Module-level extension objects, initialised in ``create_app``.
 
-The rate limiter is made per app in ``campaign.ratelimit.init_app`` (see there why).
+The rate limiter is made per app in ``campaign.core.ratelimit.init_app`` (see there why).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from campaign.db import engine
+from campaign.core.db import engine
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

@@ -8,17 +8,20 @@ then the ``test_config`` mapping passed to ``create_app``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Config
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
 LANGUAGES: tuple[str, ...] = ("be", "ru", "en")
 
 DEFAULTS: dict[str, Any] = {
-    # Development-only key; production start-up refuses it (see campaign/checks.py).
+    # Development-only key; production start-up refuses it (see campaign/core/checks.py).
     "SECRET_KEY": "dev-insecure-change-me",
     # Production (env CAMPAIGN_ENV_PRODUCTION=true): gunicorn refuses to start without a
-    # real SECRET_KEY (campaign/checks.py).
+    # real SECRET_KEY (campaign/core/checks.py).
     "ENV_PRODUCTION": False,
     # Host names the site answers to (Flask's TRUSTED_HOSTS; None: any). Other Host
     # headers get a 400. Env: CAMPAIGN_TRUSTED_HOSTS='["example.org", "www.example.org"]'.
@@ -95,7 +98,7 @@ DEFAULTS: dict[str, Any] = {
 def load(config: Config, test_config: Mapping[str, Any] | None = None) -> None:
     """Fill ``config`` in the order above (``config.root_path`` is the instance folder).
 
-    ``create_app`` and the start-up checks (``campaign/checks.py``) both use this, so the
+    ``create_app`` and the start-up checks (``campaign/core/checks.py``) both use this, so the
     checks see exactly the configuration the workers will run with.
     """
     config.from_mapping(DEFAULTS)

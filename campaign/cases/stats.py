@@ -27,7 +27,7 @@ from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
 from wtforms.fields.choices import SelectChoice
 
-from campaign.help.choices import CATEGORIES, REGIONS
+from campaign.cases.vocabulary import CATEGORIES, REGIONS
 from campaign.models import HelpRequest
 from campaign.models.base import utcnow
 

@@ -20,7 +20,7 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from campaign import crypto
+from campaign.cases import crypto
 from campaign.models import StaffSession, StaffUser
 from campaign.models.base import as_utc, utcnow
 

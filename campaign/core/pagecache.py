@@ -17,7 +17,7 @@ from functools import wraps
 from flask import Flask, Response, current_app, g, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from campaign.security import csp_nonce
+from campaign.core.security import csp_nonce
 
 NONCE_PLACEHOLDER = "cspNoncePlaceholder0000"
 

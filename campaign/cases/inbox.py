@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from campaign.cases.access import scope
 from campaign.models import HelpRequest, StaffUser, Team
-from campaign.staff.access import scope
 
 PAGE_SIZE = 50
 SORTS = {

@@ -11,9 +11,9 @@ from nacl.public import PrivateKey
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from campaign import crypto
+from campaign.cases import crypto
+from campaign.cases.sessions import CurrentStaff
 from campaign.models import HelpRequest, StaffUser, TeamMembership
-from campaign.staff.sessions import CurrentStaff
 
 
 def member_team_ids(session: Session, user: StaffUser) -> list[int]:

@@ -1,11 +1,12 @@
-"""Content files: Markdown with front matter per language, and the help lines.
+"""Content pages: Markdown with front matter per language, and the help lines.
 
-Everything under ``campaign/content`` is read and rendered to HTML once, at start-up, into
-an immutable :class:`ContentStore` kept in ``app.extensions``. Requests never touch the
-files. Layout::
+Everything under ``campaign/content/data`` is read and rendered to HTML once per process
+into an immutable :class:`ContentStore` kept in ``app.extensions``; a second app in the
+same process (tests) reuses it while the files are unchanged (the cache key is every
+file's path, size and modification time). Requests never touch the files. Layout::
 
-    content/<section>/<slug>.<lang>.md     sections: statements, home-without-abuse, pages
-    content/helplines.yaml                 default help lines (see campaign/helplines.py)
+    data/<section>/<slug>.<lang>.md     sections: statements, home-without-abuse, pages
+    data/helplines.yaml                 default help lines (see helplines.py)
 
 Front matter keys: ``title`` (required), ``summary``, ``date`` (YYYY-MM or YYYY-MM-DD),
 ``last_reviewed`` (YYYY-MM-DD), ``translation_of`` (language code of the original, for
@@ -17,13 +18,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import frontmatter
 import markdown
 from flask import Flask, current_app
 
-CONTENT_DIR = Path(__file__).resolve().parent / "content"
+from campaign.content.common import CONTENT_DIR, ContentError, parse_date
+
 SECTIONS = ("statements", "home-without-abuse", "pages")
 
 
@@ -44,24 +45,6 @@ class Page:
     order: int
 
 
-class ContentError(ValueError):
-    """A content file is malformed; raised at start-up, never during a request."""
-
-
-def _parse_date(value: Any, path: Path, key: str) -> tuple[dt.date | None, bool]:
-    if value is None or value == "":
-        return None, False
-    if isinstance(value, dt.date):
-        return value, False
-    text = str(value)
-    try:
-        if len(text) == 7:
-            return dt.date.fromisoformat(text + "-01"), True
-        return dt.date.fromisoformat(text), False
-    except ValueError as exc:
-        raise ContentError(f"{path}: {key} must be YYYY-MM or YYYY-MM-DD, got {text!r}") from exc
-
-
 def render_markdown(text: str) -> str:
     return markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
 
@@ -75,8 +58,8 @@ def load_page(path: Path, section: str) -> Page:
     meta = post.metadata
     if not meta.get("title"):
         raise ContentError(f"{path}: front matter needs a title")
-    date, is_month = _parse_date(meta.get("date"), path, "date")
-    reviewed, _ = _parse_date(meta.get("last_reviewed"), path, "last_reviewed")
+    date, is_month = parse_date(meta.get("date"), path, "date")
+    reviewed, _ = parse_date(meta.get("last_reviewed"), path, "last_reviewed")
     return Page(
         section=section,
         slug=slug,
@@ -123,9 +106,23 @@ def store() -> ContentStore:
     return content
 
 
-def init_app(app: Flask) -> None:
-    from campaign import helplines
+def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    files = sorted(p for section in SECTIONS for p in (root / section).glob("*.md"))
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
 
+
+_STORES: dict[tuple[object, ...], ContentStore] = {}
+
+
+def load_store(root: Path, languages: tuple[str, ...]) -> ContentStore:
+    """The rendered store for these files, built once per process while they are unchanged."""
+    key = (str(root), tuple(languages), _fingerprint(root))
+    found = _STORES.get(key)
+    if found is None:
+        found = _STORES[key] = ContentStore(root, tuple(languages))
+    return found
+
+
+def init_app(app: Flask) -> None:
     root = Path(app.config.get("CONTENT_DIR") or CONTENT_DIR)
-    app.extensions["campaign_content"] = ContentStore(root, app.config["LANGUAGES"])
-    helplines.init_app(app)
+    app.extensions["campaign_content"] = load_store(root, app.config["LANGUAGES"])

@@ -4,7 +4,7 @@
 read from the app config; notifications sent or given up more than ``OUTBOX_KEEP_DAYS``
 (default 7) ago are deleted too. A purged request goes with its whole thread (messages, replies)
 and its internal notes through the ``ON DELETE CASCADE`` foreign keys (PostgreSQL always
-enforces them; on SQLite ``campaign.db`` turns ``foreign_keys`` on for every connection and
+enforces them; on SQLite ``campaign.core.db`` turns ``foreign_keys`` on for every connection and
 :func:`purge` refuses to run without it). The audit log keeps one content-free entry per
 purged request: action ``purged``, the request and team ids, and the rule that applied.
 
@@ -24,7 +24,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from campaign import audit
+from campaign.cases import audit
 from campaign.models import HelpRequest, OutboxMail, RequestStatus
 from campaign.models.base import as_utc
 

@@ -21,7 +21,7 @@ from nacl.public import PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from campaign import audit, crypto
+from campaign.cases import audit, crypto
 from campaign.models import Invitation, Role, StaffSession, StaffUser, Team, TeamMembership
 from campaign.models.base import as_utc, utcnow
 

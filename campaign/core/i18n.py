@@ -18,9 +18,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, abort, g, request
 
-from campaign.extensions import babel
+from campaign.core.extensions import babel
 
-SOURCE_DIR = Path(__file__).resolve().parent / "translations"
+SOURCE_DIR = Path(__file__).resolve().parents[1] / "translations"
 
 LANGUAGE_NAMES: dict[str, str] = {"be": "Беларуская", "ru": "Русский", "en": "English"}
 

@@ -1,6 +1,6 @@
 """Actions on a request by staff: assign, status, notes, replies, re-routing. Each is audited.
 
-Content is decrypted only here and in campaign.casework, with the team key the member holds.
+Content is decrypted only here and in campaign.cases.intake, with the team key the member holds.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from nacl.public import PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign import audit, casework, crypto
+from campaign.cases import audit, crypto, intake
 from campaign.models import (
     HelpRequest,
     InternalNote,
@@ -139,7 +139,7 @@ def reply(
     session: Session, actor: StaffUser, request: HelpRequest, team_private: PrivateKey, text: str
 ) -> None:
     audit.record(session, actor, "replied", request_id=request.id, team_id=request.team_id)
-    casework.add_staff_reply(session, request, team_private, text)
+    intake.add_staff_reply(session, request, team_private, text)
 
 
 def reroute(
@@ -155,8 +155,8 @@ def reroute(
         raise CaseError("No such team.")
     if new_team.id == request.team_id:
         raise CaseError("The request is already with this team.")
-    thread_key = casework.thread_key_for_staff(request, team_private)
-    contact = casework.read_contact(request, team_private)
+    thread_key = intake.thread_key_for_staff(request, team_private)
+    contact = intake.read_contact(request, team_private)
     request.thread_key_for_team = crypto.seal(new_team.public_key, thread_key)
     request.contact_sealed = crypto.seal(new_team.public_key, json.dumps(contact).encode())
     for note in session.scalars(select(InternalNote).where(InternalNote.request_id == request.id)):

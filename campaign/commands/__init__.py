@@ -1,0 +1,30 @@
+"""Every ``flask --app wsgi ...`` operator command, grouped as the README's command table.
+
+- ``setup``: ``init``, ``db upgrade | downgrade | current``, ``check``
+- ``teams``: ``team create | list | set-default``, ``routing list | add | move | remove``
+- ``staff``: ``staff create-admin | grant``
+- ``maintenance``: ``outbox send | status``, ``purge``
+
+Commands call the same functions in ``campaign.cases`` as the staff pages do; they never
+import a web layer.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from campaign.commands import maintenance, setup, staff, teams
+
+    for command in (
+        setup.init_command,
+        setup.db_cli,
+        setup.check_command,
+        teams.team_cli,
+        teams.routing_cli,
+        staff.staff_cli,
+        maintenance.outbox_cli,
+        maintenance.purge_command,
+    ):
+        app.cli.add_command(command)

@@ -1,0 +1,31 @@
+"""What the content store and the help lines share: the data folder, its error, its dates.
+
+The Markdown and YAML files live in ``campaign/content/data/``, apart from this code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+CONTENT_DIR = Path(__file__).resolve().parent / "data"
+
+
+class ContentError(ValueError):
+    """A content file is malformed; raised at start-up, never during a request."""
+
+
+def parse_date(value: Any, path: Path, key: str) -> tuple[dt.date | None, bool]:
+    """A ``YYYY-MM`` or ``YYYY-MM-DD`` value: the date, and whether only the month is known."""
+    if value is None or value == "":
+        return None, False
+    if isinstance(value, dt.date):
+        return value, False
+    text = str(value)
+    try:
+        if len(text) == 7:
+            return dt.date.fromisoformat(text + "-01"), True
+        return dt.date.fromisoformat(text), False
+    except ValueError as exc:
+        raise ContentError(f"{path}: {key} must be YYYY-MM or YYYY-MM-DD, got {text!r}") from exc
