@@ -1,19 +1,27 @@
 """Who may see what. Team scoping is applied in every query, never after the fact.
 
-A caseworker sees only requests of teams they belong to; any other id is a 404. An admin
+A caseworker sees only requests of teams they belong to; any other id is ``NotVisibleError``
+(a 404 page). An admin
 sees the metadata of every request, and content only for teams whose key they hold.
 """
 
 from __future__ import annotations
 
-from flask import abort
-from nacl.public import PrivateKey
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from campaign.cases import crypto
+from campaign.cases.crypto import PrivateKey
 from campaign.cases.sessions import CurrentStaff
 from campaign.models import HelpRequest, StaffUser, TeamMembership
+
+
+class NotVisibleError(LookupError):
+    """No such request for this member (another team's, or none): the web layer answers 404."""
+
+
+class NoTeamKeyError(PermissionError):
+    """The member does not hold the key of the request's team: the web layer answers 403."""
 
 
 def member_team_ids(session: Session, user: StaffUser) -> list[int]:
@@ -34,7 +42,7 @@ def visible_request(session: Session, user: StaffUser, request_id: int) -> HelpR
         scope(select(HelpRequest), session, user).where(HelpRequest.id == request_id)
     )
     if found is None:
-        abort(404)
+        raise NotVisibleError(request_id)
     return found
 
 
@@ -53,5 +61,5 @@ def team_key(session: Session, current: CurrentStaff, team_id: int) -> PrivateKe
 def require_team_key(session: Session, current: CurrentStaff, team_id: int) -> PrivateKey:
     key = team_key(session, current, team_id)
     if key is None:
-        abort(403)
+        raise NoTeamKeyError(team_id)
     return key

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
-from nacl.public import PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.cases import audit, crypto
+from campaign.cases.crypto import PrivateKey
+from campaign.core import settings
 from campaign.models import Invitation, Role, StaffSession, StaffUser, Team, TeamMembership
 from campaign.models.base import as_utc, utcnow
 
@@ -40,7 +40,7 @@ class LoginResult:
 
 
 def password_hasher() -> PasswordHasher:
-    config = current_app.config
+    config = settings.config()
     return PasswordHasher(
         time_cost=int(config["STAFF_PASSWORD_TIME_COST"]),
         memory_cost=int(config["STAFF_PASSWORD_MEMORY_KIB"]),
@@ -49,7 +49,7 @@ def password_hasher() -> PasswordHasher:
 
 
 def key_params() -> crypto.Argon2Params:
-    config = current_app.config
+    config = settings.config()
     return crypto.Argon2Params(
         time_cost=int(config["STAFF_KEY_TIME_COST"]),
         memory_kib=int(config["STAFF_KEY_MEMORY_KIB"]),
@@ -58,7 +58,7 @@ def key_params() -> crypto.Argon2Params:
 
 
 def _totp_box_key() -> bytes:
-    return crypto.server_key(str(current_app.config["SECRET_KEY"]), b"totp-secret")
+    return crypto.server_key(str(settings.config()["SECRET_KEY"]), b"totp-secret")
 
 
 def encrypt_totp_secret(secret: str) -> bytes:
@@ -153,7 +153,7 @@ def create_invitation(
     if purpose == "invite" and session.scalar(select(StaffUser).where(StaffUser.email == email)):
         raise AccountError("An account with this email exists already.")
     token = secrets.token_urlsafe(32)
-    hours = float(current_app.config["STAFF_INVITE_HOURS"])
+    hours = float(settings.config()["STAFF_INVITE_HOURS"])
     session.add(
         Invitation(
             token_hash=_token_hash(token),
@@ -241,8 +241,8 @@ def _password_ok(user: StaffUser, password: str) -> bool:
 
 def _fail(session: Session, user: StaffUser) -> None:
     user.failed_logins += 1
-    if user.failed_logins >= int(current_app.config["STAFF_LOCKOUT_ATTEMPTS"]):
-        minutes = float(current_app.config["STAFF_LOCKOUT_MINUTES"])
+    if user.failed_logins >= int(settings.config()["STAFF_LOCKOUT_ATTEMPTS"]):
+        minutes = float(settings.config()["STAFF_LOCKOUT_MINUTES"])
         user.locked_until = utcnow() + dt.timedelta(minutes=minutes)
         user.failed_logins = 0
         audit.record(session, user, "locked-out")

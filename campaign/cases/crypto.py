@@ -1,6 +1,6 @@
 """The only module that touches keys and ciphertext (PyNaCl / libsodium, argon2-cffi).
 
-Construction (see DESIGN.md, "Encryption at rest"):
+Construction (the design's "Encryption at rest"; docs/architecture.md says where it is used):
 
 - Each team has an X25519 key pair. The public key is in the database; the private key is
   printed once as a *recovery key* when the team is created (and, with the inbox, granted to
@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from argon2.low_level import Type, hash_secret_raw
@@ -28,6 +30,8 @@ from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 from nacl.utils import random as random_bytes
+
+__all__ = ["PrivateKey"]  # the key type other modules name; they never import nacl
 
 RECEIPT_DIGITS = 16
 KEY_SIZE = SecretBox.KEY_SIZE
@@ -139,6 +143,30 @@ def unseal(private: PrivateKey, ciphertext: bytes) -> bytes:
         return bytes(SealedBox(private).decrypt(ciphertext))
     except CryptoError as exc:
         raise DecryptionError("cannot unseal with this key") from exc
+
+
+def seal_text(public_key: bytes, text: str) -> bytes:
+    """A note or other text, sealed to a team."""
+    return seal(public_key, text.encode())
+
+
+def unseal_text(private: PrivateKey, ciphertext: bytes) -> str:
+    return unseal(private, ciphertext).decode()
+
+
+def seal_contact(public_key: bytes, contact: Mapping[str, str]) -> bytes:
+    """The person's contact choices, sealed to a team (never in the clear, never to a receipt)."""
+    return seal(public_key, json.dumps(dict(contact)).encode())
+
+
+def unseal_contact(private: PrivateKey, ciphertext: bytes) -> dict[str, str]:
+    data: dict[str, str] = json.loads(unseal(private, ciphertext))
+    return data
+
+
+def reseal(private: PrivateKey, new_public_key: bytes, ciphertext: bytes) -> bytes:
+    """Open a sealed value with one team's key and seal it to another team."""
+    return seal(new_public_key, unseal(private, ciphertext))
 
 
 def new_thread_key() -> bytes:

@@ -5,15 +5,14 @@ Content is decrypted only here and in campaign.cases.intake, with the team key t
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from nacl.public import PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.cases import audit, crypto, intake
+from campaign.cases.crypto import PrivateKey
 from campaign.models import (
     HelpRequest,
     InternalNote,
@@ -110,7 +109,7 @@ def add_note(session: Session, actor: StaffUser, request: HelpRequest, text: str
         InternalNote(
             request_id=request.id,
             author_id=actor.id,
-            body_sealed=crypto.seal(team.public_key, text.encode()),
+            body_sealed=crypto.seal_text(team.public_key, text),
         )
     )
     _touch(request)
@@ -128,7 +127,7 @@ def notes(session: Session, request: HelpRequest, team_private: PrivateKey) -> l
     return [
         NoteView(
             name or "former member",
-            crypto.unseal(team_private, note.body_sealed).decode(),
+            crypto.unseal_text(team_private, note.body_sealed),
             note.created_at,
         )
         for note, name in rows
@@ -155,14 +154,11 @@ def reroute(
         raise CaseError("No such team.")
     if new_team.id == request.team_id:
         raise CaseError("The request is already with this team.")
-    thread_key = intake.thread_key_for_staff(request, team_private)
-    contact = intake.read_contact(request, team_private)
-    request.thread_key_for_team = crypto.seal(new_team.public_key, thread_key)
-    request.contact_sealed = crypto.seal(new_team.public_key, json.dumps(contact).encode())
+    new_key = new_team.public_key
+    request.thread_key_for_team = crypto.reseal(team_private, new_key, request.thread_key_for_team)
+    request.contact_sealed = crypto.reseal(team_private, new_key, request.contact_sealed)
     for note in session.scalars(select(InternalNote).where(InternalNote.request_id == request.id)):
-        note.body_sealed = crypto.seal(
-            new_team.public_key, crypto.unseal(team_private, note.body_sealed)
-        )
+        note.body_sealed = crypto.reseal(team_private, new_key, note.body_sealed)
     old_team_id = request.team_id
     request.team_id = new_team.id
     request.assignee_id = None

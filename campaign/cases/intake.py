@@ -6,17 +6,17 @@ a receipt is only ever shown after its request is durably stored.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
-from nacl.public import PrivateKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from campaign.cases import crypto, notifications
+from campaign.cases.crypto import PrivateKey
+from campaign.core import settings
+from campaign.core.settings import app_cache
 from campaign.models import (
     HelpRequest,
     InstallationSecret,
@@ -62,7 +62,7 @@ class Thread:
 
 
 def argon2_params() -> crypto.Argon2Params:
-    config = current_app.config
+    config = settings.config()
     return crypto.Argon2Params(
         time_cost=int(config["RECEIPT_ARGON2_TIME_COST"]),
         memory_kib=int(config["RECEIPT_ARGON2_MEMORY_KIB"]),
@@ -72,7 +72,7 @@ def argon2_params() -> crypto.Argon2Params:
 
 def receipt_salt(session: Session) -> bytes:
     """The per-installation salt for receipt hashes, created on first use."""
-    cache: dict[str, bytes] = current_app.extensions.setdefault("campaign_secrets", {})
+    cache: dict[str, bytes] = app_cache("campaign_secrets")
     if "receipt_salt" in cache:
         return cache["receipt_salt"]
     row = session.get(InstallationSecret, "receipt_salt")
@@ -126,7 +126,7 @@ def submit(session: Session, submission: Submission) -> str:
             receipt_hash=keys.lookup_hash,
             thread_key_for_team=crypto.seal(team.public_key, thread_key),
             thread_key_for_receipt=crypto.encrypt(keys.receipt_key, thread_key),
-            contact_sealed=crypto.seal(team.public_key, json.dumps(submission.contact).encode()),
+            contact_sealed=crypto.seal_contact(team.public_key, submission.contact),
             created_at=now,
             last_activity_at=now,
         )
@@ -225,8 +225,7 @@ def add_staff_reply(
 
 
 def read_contact(request: HelpRequest, team_private_key: PrivateKey) -> dict[str, str]:
-    data: dict[str, str] = json.loads(crypto.unseal(team_private_key, request.contact_sealed))
-    return data
+    return crypto.unseal_contact(team_private_key, request.contact_sealed)
 
 
 def read_thread_as_staff(request: HelpRequest, team_private_key: PrivateKey) -> Thread:

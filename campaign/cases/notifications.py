@@ -38,10 +38,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any, cast
 
-from flask import current_app
 from sqlalchemy import CursorResult, and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from campaign.core import settings
 from campaign.models import HelpRequest, OutboxMail, StaffUser, TeamMembership
 from campaign.models.base import as_utc
 
@@ -103,7 +103,7 @@ def enqueue_new_request(session: Session, request: HelpRequest) -> int:
     )
     with session.no_autoflush:  # never flush the request early (its commit handles clashes)
         recipients = list(session.scalars(query))
-    body = BODY.format(url=current_app.config["STAFF_BASE_URL"])
+    body = BODY.format(url=settings.config()["STAFF_BASE_URL"])
     for email in recipients:
         session.add(OutboxMail(recipient=email, subject=SUBJECT, body=body))
     return len(recipients)
@@ -186,7 +186,7 @@ def _claim(session: Session, mail_id: int, attempts: int, lease_until: dt.dateti
 
 def send_pending(session: Session, now: dt.datetime | None = None) -> SendReport:
     """Send every due mail (commits per mail); see the module docstring for retries."""
-    config = current_app.config
+    config = settings.config()
     now = as_utc(now)
     max_attempts = int(config["MAIL_MAX_ATTEMPTS"])
     lease = dt.timedelta(seconds=max(60.0, 3 * float(config["MAIL_TIMEOUT"])))

@@ -20,11 +20,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from flask import current_app
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from campaign.cases import audit
+from campaign.core import settings
 from campaign.models import HelpRequest, OutboxMail, RequestStatus
 from campaign.models.base import as_utc
 
@@ -57,7 +57,7 @@ class Rules:
 
     @classmethod
     def from_config(cls, config: Any | None = None) -> Rules:
-        config = current_app.config if config is None else config
+        config = settings.config() if config is None else config
         return cls(int(config["RETENTION_CLOSED_DAYS"]), int(config["RETENTION_MAX_DAYS"]))
 
     @property
@@ -112,7 +112,7 @@ def purge(session: Session, now: dt.datetime | None = None) -> PurgeReport:
             expired += 1
         audit.record(session, None, PURGED, request_id=row.id, team_id=row.team_id, detail=reason)
     # Sent or abandoned notifications only say when a team got mail: keep them a short while.
-    keep = now - dt.timedelta(days=int(current_app.config["OUTBOX_KEEP_DAYS"]))
+    keep = now - dt.timedelta(days=int(settings.config()["OUTBOX_KEEP_DAYS"]))
     session.execute(
         delete(OutboxMail).where(or_(OutboxMail.sent_at < keep, OutboxMail.failed_at < keep))
     )

@@ -1,10 +1,11 @@
 """Server-side staff sessions.
 
-The cookie ``staff_session`` holds ``<id>.<secret>``. The database keeps the SHA-256 of the
-id, the times, and the member's private key encrypted under a key derived from the
-secret, so neither a database dump nor a stolen cookie alone opens it. A session ends on
-logout, after ``STAFF_IDLE_MINUTES`` without a request, or ``STAFF_SESSION_HOURS`` after
-login, whichever comes first. Logging in always makes a new session (rotation).
+The cookie (set by ``campaign.staff.cookies``) holds ``<id>.<secret>``. The database keeps
+the SHA-256 of the id, the times, and the member's private key encrypted under a key
+derived from the secret, so neither a database dump nor a stolen cookie alone opens it. A
+session ends on logout, after ``STAFF_IDLE_MINUTES`` without a request, or
+``STAFF_SESSION_HOURS`` after login, whichever comes first. Logging in always makes a new
+session (rotation).
 """
 
 from __future__ import annotations
@@ -14,17 +15,14 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app, request
-from nacl.public import PrivateKey
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
 
 from campaign.cases import crypto
+from campaign.cases.crypto import PrivateKey
+from campaign.core.settings import setting
 from campaign.models import StaffSession, StaffUser
 from campaign.models.base import as_utc, utcnow
-
-COOKIE = "staff_session"
 
 
 @dataclass(frozen=True)
@@ -52,24 +50,8 @@ def start(session: Session, user: StaffUser, private_key: PrivateKey) -> str:
     return f"{sid}.{secret}"
 
 
-def set_cookie(response: Response, value: str) -> None:
-    response.set_cookie(
-        COOKIE,
-        value,
-        httponly=True,
-        samesite="Strict",
-        secure=bool(current_app.config["HTTPS"]),
-        path="/staff",
-    )
-
-
-def clear_cookie(response: Response) -> None:
-    response.delete_cookie(COOKIE, path="/staff")
-
-
-def load(session: Session) -> CurrentStaff | None:
-    """The logged-in member for this request, or None (and expired sessions are removed)."""
-    raw = request.cookies.get(COOKIE, "")
+def load(session: Session, raw: str) -> CurrentStaff | None:
+    """The member whose session cookie value is ``raw``, or None (an expired row is removed)."""
     sid, _, secret = raw.partition(".")
     if not sid or not secret:
         return None
@@ -77,8 +59,8 @@ def load(session: Session) -> CurrentStaff | None:
     if row is None:
         return None
     now = utcnow()
-    idle = dt.timedelta(minutes=float(current_app.config["STAFF_IDLE_MINUTES"]))
-    absolute = dt.timedelta(hours=float(current_app.config["STAFF_SESSION_HOURS"]))
+    idle = dt.timedelta(minutes=float(setting("STAFF_IDLE_MINUTES")))
+    absolute = dt.timedelta(hours=float(setting("STAFF_SESSION_HOURS")))
     user = row.user
     if (
         now - as_utc(row.last_seen_at) > idle
@@ -89,7 +71,9 @@ def load(session: Session) -> CurrentStaff | None:
         session.commit()
         return None
     try:
-        key = PrivateKey(crypto.decrypt(crypto.session_box_key(secret), row.private_key_enc))
+        key = crypto.private_key_from_bytes(
+            crypto.decrypt(crypto.session_box_key(secret), row.private_key_enc)
+        )
     except crypto.DecryptionError:
         return None
     if now - as_utc(row.last_seen_at) > dt.timedelta(seconds=30):
@@ -105,7 +89,7 @@ def end(session: Session, current: CurrentStaff) -> None:
 
 def end_all_expired(session: Session) -> int:
     now = utcnow()
-    hours = float(current_app.config["STAFF_SESSION_HOURS"])
+    hours = float(setting("STAFF_SESSION_HOURS"))
     result = session.execute(
         delete(StaffSession).where(StaffSession.created_at < now - dt.timedelta(hours=hours))
     )

@@ -29,7 +29,7 @@ from wtforms.fields.choices import SelectChoice
 
 from campaign.cases.vocabulary import CATEGORIES, REGIONS
 from campaign.models import HelpRequest
-from campaign.models.base import utcnow
+from campaign.models.base import as_utc
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
@@ -121,9 +121,7 @@ def weekly_counts(
     and by region, optionally only for some teams. Needs an app context (for labels)."""
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
-    now = utcnow() if now is None else now
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=dt.UTC)
+    now = as_utc(now)
     starts = week_starts(weeks, now, tz)
     offset = now.astimezone(tz).utcoffset() or dt.timedelta(0)
     window_start = dt.datetime.combine(starts[0], dt.time(), tzinfo=dt.UTC) - offset

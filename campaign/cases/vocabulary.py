@@ -1,9 +1,26 @@
-"""The fixed choices of the help form: categories, regions, answer languages, contact."""
+"""The request vocabulary: categories, regions, answer languages, contact methods, limits.
+
+The help form offers these choices, routing rules and the inbox filter on them, statistics
+count by them. Labels are lazy translations, resolved in the reader's language.
+"""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice as C
+
+MESSAGE_MAX = 4000  # characters in one message, note or reply
+
+
+class Choice(NamedTuple):
+    """A stored value and its label (a form field takes these as its choices)."""
+
+    value: str
+    label: object
+
+
+C = Choice
 
 CATEGORIES = [
     C("physical", _l("Physical violence: hitting, pushing, choking")),

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from campaign.cases.vocabulary import (
@@ -20,10 +21,11 @@ from campaign.cases.vocabulary import (
     CATEGORIES,
     CONTACT_METHODS,
     LEAVE_MESSAGE,
+    MESSAGE_MAX,
     REGIONS,
+    Choice,
 )
 
-MESSAGE_MAX = 4000
 SHORT_MAX = 200
 NOTES_MAX = 1000
 REPLACEMENT_CHAR = "\ufffd"
@@ -78,25 +80,33 @@ def message_field(label: Any) -> TextAreaField:
     )
 
 
+def select_choices(choices: list[Choice]) -> list[SelectChoice]:
+    """The vocabulary's choices as WTForms wants them."""
+    return [SelectChoice(choice.value, choice.label) for choice in choices]
+
+
 class HelpRequestForm(FlaskForm):
     category = SelectField(
         _l("What is it about?"),
-        choices=CATEGORIES,
+        choices=select_choices(CATEGORIES),
         default="other",
         invalid_choice_message=NOT_A_CHOICE,
     )
     message = message_field(_l("Your message"))
     region = SelectField(
-        _l("Region"), choices=REGIONS, default="unspecified", invalid_choice_message=NOT_A_CHOICE
+        _l("Region"),
+        choices=select_choices(REGIONS),
+        default="unspecified",
+        invalid_choice_message=NOT_A_CHOICE,
     )
     answer_language = RadioField(
         _l("Language for our answer"),
-        choices=ANSWER_LANGUAGES,
+        choices=select_choices(ANSWER_LANGUAGES),
         invalid_choice_message=NOT_A_CHOICE,
     )
     contact_method = RadioField(
         _l("How may we contact you?"),
-        choices=CONTACT_METHODS,
+        choices=select_choices(CONTACT_METHODS),
         default="receipt",
         invalid_choice_message=NOT_A_CHOICE,
     )
@@ -117,7 +127,7 @@ class HelpRequestForm(FlaskForm):
     )
     may_leave_message = RadioField(
         _l("May we leave a message or voicemail?"),
-        choices=LEAVE_MESSAGE,
+        choices=select_choices(LEAVE_MESSAGE),
         default="no",
         invalid_choice_message=NOT_A_CHOICE,
     )

@@ -13,7 +13,8 @@ from flask import current_app, render_template, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from campaign.help.forms import MESSAGE_MAX, HelpRequestForm, ReceiptForm
+from campaign.cases.vocabulary import MESSAGE_MAX
+from campaign.help.forms import HelpRequestForm, ReceiptForm
 
 KEPT_MAX = MESSAGE_MAX * 4
 

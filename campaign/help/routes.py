@@ -12,10 +12,10 @@ from werkzeug.wrappers import Response
 
 from campaign.cases import intake
 from campaign.cases.crypto import format_receipt
+from campaign.cases.vocabulary import MESSAGE_MAX
 from campaign.core.db import db_session
 from campaign.core.ratelimit import CHECK, SUBMIT, count_this_request, limited
 from campaign.help.forms import (
-    MESSAGE_MAX,
     FollowUpForm,
     HelpRequestForm,
     ReceiptForm,

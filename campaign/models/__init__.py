@@ -1,9 +1,11 @@
 """Typed SQLAlchemy 2.0 models, one module per aggregate."""
 
+from campaign.models.audit import AuditEvent
 from campaign.models.base import Base
-from campaign.models.casefile import AuditEvent, InternalNote, OutboxMail
 from campaign.models.help_request import HelpRequest, RequestMessage, RequestStatus
 from campaign.models.installation import InstallationSecret
+from campaign.models.note import InternalNote
+from campaign.models.outbox import OutboxMail
 from campaign.models.staff import Invitation, Role, StaffSession, StaffUser, TeamMembership
 from campaign.models.team import RoutingRule, Team
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.wrappers import Response
 
-from campaign.cases import sessions
+from campaign.cases import access, sessions
 from campaign.cases.sessions import CurrentStaff
 from campaign.core.db import db_session
+from campaign.core.errors import render_error
+from campaign.models.base import as_utc, utcnow
+from campaign.staff import cookies
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -33,8 +35,7 @@ def require_admin() -> CurrentStaff:
 
 @bp.before_request
 def load_staff() -> Response | None:
-    g.staff_area = True
-    g.staff = sessions.load(db_session())
+    g.staff = sessions.load(db_session(), cookies.read())
     if g.staff is None and request.endpoint not in OPEN_ENDPOINTS:
         if request.method == "GET":
             return redirect(url_for("staff.login"))
@@ -44,7 +45,18 @@ def load_staff() -> Response | None:
 
 @bp.context_processor
 def staff_context() -> dict[str, object]:
-    return {"now_utc": lambda: dt.datetime.now(dt.UTC), "csrf_token": generate_csrf}
+    return {"utcnow": utcnow, "as_utc": as_utc, "csrf_token": generate_csrf}
+
+
+@bp.errorhandler(access.NotVisibleError)
+def not_visible(_error: access.NotVisibleError) -> tuple[str, int]:
+    """Another team's request, or none: the same 404 as a wrong address."""
+    return render_error(NotFound())
+
+
+@bp.errorhandler(access.NoTeamKeyError)
+def no_team_key(_error: access.NoTeamKeyError) -> tuple[str, int]:
+    return render_error(Forbidden())
 
 
 @bp.after_request

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from campaign.help.forms import MESSAGE_MAX
+from campaign.cases.vocabulary import MESSAGE_MAX
 
 
 class LoginForm(FlaskForm):

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from campaign.cases import accounts, sessions
 from campaign.core.db import db_session
 from campaign.core.ratelimit import LOGIN, limited
+from campaign.staff import cookies
 from campaign.staff.blueprint import bp, current
 from campaign.staff.forms import (
     AcceptInviteForm,
@@ -36,7 +37,7 @@ def login() -> Response | str:
             session.clear()  # a new CSRF session, and a new staff session: rotation
             cookie = sessions.start(db_session(), result.user, result.private_key)
             response = redirect(url_for("staff.inbox"))
-            sessions.set_cookie(response, cookie)
+            cookies.set_cookie(response, cookie)
             return response
     elif form.csrf_token.errors:
         error = "The page expired. Please try again."
@@ -51,7 +52,7 @@ def logout() -> Response:
     """
     sessions.end(db_session(), current())
     response = redirect(url_for("staff.login"))
-    sessions.clear_cookie(response)
+    cookies.clear_cookie(response)
     session.clear()
     return response
 
