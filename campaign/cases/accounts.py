@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.cases import audit, crypto
@@ -337,13 +337,19 @@ def _end_sessions(session: Session, user: StaffUser) -> None:
         session.delete(row)
 
 
-def reset_account(session: Session, admin: StaffUser, user: StaffUser) -> str:
-    """For a forgotten password: a one-time link to choose a new password and TOTP.
+RESETS = ("reset-2fa", "reset-account")
 
-    The member gets a new key pair (the old one cannot be opened without the old password),
-    so someone who holds each team's key must grant it again. Until the link is used, the
-    old password and TOTP stop working.
+
+def reset(session: Session, admin: StaffUser, user: StaffUser, purpose: str) -> str:
+    """Stop the member's TOTP (and sessions) and return a one-time link token.
+
+    ``reset-2fa``: the link enrols a new TOTP. ``reset-account`` (a forgotten password):
+    the link sets a new password and TOTP and makes a new key pair (the old one cannot be
+    opened without the old password), so someone who holds each team's key must grant it
+    again. Until the link is used, the old TOTP stops working.
     """
+    if purpose not in RESETS:
+        raise AccountError(f"unknown reset {purpose!r}")
     user.totp_secret_enc = None
     user.totp_last_step = 0
     _end_sessions(session, user)
@@ -354,33 +360,8 @@ def reset_account(session: Session, admin: StaffUser, user: StaffUser) -> str:
         email=user.email,
         name=user.name,
         role=user.role,
-        purpose="reset-account",
+        purpose=purpose,
         user=user,
-    )
-
-
-def reset_two_factor(session: Session, admin: StaffUser, user: StaffUser) -> str:
-    """Remove the member's TOTP and return a one-time link token to enrol a new one."""
-    user.totp_secret_enc = None
-    user.totp_last_step = 0
-    session.flush()
-    return create_invitation(
-        session,
-        by=admin,
-        email=user.email,
-        name=user.name,
-        role=user.role,
-        purpose="reset-2fa",
-        user=user,
-    )
-
-
-def admin_count(session: Session) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).select_from(StaffUser).where(StaffUser.role == Role.ADMIN.value)
-        )
-        or 0
     )
 
 
@@ -390,7 +371,16 @@ def admin_count(session: Session) -> int:
 def grant_team_key(
     session: Session, team: Team, member: StaffUser, team_private: PrivateKey, by: StaffUser | None
 ) -> TeamMembership:
-    """Make (or complete) a membership holding the team key sealed to the member."""
+    """Make (or complete) a membership holding the team key sealed to the member; commits."""
+    membership = add_team_key(session, team, member, team_private, by)
+    session.commit()
+    return membership
+
+
+def add_team_key(
+    session: Session, team: Team, member: StaffUser, team_private: PrivateKey, by: StaffUser | None
+) -> TeamMembership:
+    """As :func:`grant_team_key`, without the commit (for a larger transaction)."""
     if not crypto.public_key_matches(team_private, team.public_key):
         raise AccountError("That key does not belong to this team.")
     membership = session.scalar(
@@ -403,5 +393,4 @@ def grant_team_key(
         session.add(membership)
     membership.sealed_team_key = crypto.seal_team_key(team_private, member.public_key)
     audit.record(session, by, "team-key-granted", team_id=team.id, detail=member.email)
-    session.commit()
     return membership

@@ -60,6 +60,15 @@ class Rules:
         config = settings.config() if config is None else config
         return cls(int(config["RETENTION_CLOSED_DAYS"]), int(config["RETENTION_MAX_DAYS"]))
 
+    def cutoffs(self, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """(closed before, created before): what is due for deletion at ``at``."""
+        return at - dt.timedelta(days=self.closed_days), at - dt.timedelta(days=self.max_days)
+
+    def due_at(self, at: dt.datetime) -> ColumnElement[bool]:
+        """The requests either rule deletes at ``at``."""
+        closed_cutoff, age_cutoff = self.cutoffs(at)
+        return or_(_closed_rule(closed_cutoff), HelpRequest.created_at < age_cutoff)
+
     @property
     def closed_reason(self) -> str:
         return f"closed over {self.closed_days} days"
@@ -94,12 +103,11 @@ def purge(session: Session, now: dt.datetime | None = None) -> PurgeReport:
     """Delete what the retention rules say is due, with audit entries; commits."""
     rules = Rules.from_config()
     now = as_utc(now)
-    closed_cutoff = now - dt.timedelta(days=rules.closed_days)
-    age_cutoff = now - dt.timedelta(days=rules.max_days)
+    closed_cutoff, _age_cutoff = rules.cutoffs(now)
     _require_foreign_keys(session)
     statement = (
         delete(HelpRequest)
-        .where(or_(_closed_rule(closed_cutoff), HelpRequest.created_at < age_cutoff))
+        .where(rules.due_at(now))
         .returning(HelpRequest.id, HelpRequest.team_id, HelpRequest.status, HelpRequest.closed_at)
         .execution_options(synchronize_session=False)
     )
@@ -110,7 +118,15 @@ def purge(session: Session, now: dt.datetime | None = None) -> PurgeReport:
             closed += 1
         else:
             expired += 1
-        audit.record(session, None, PURGED, request_id=row.id, team_id=row.team_id, detail=reason)
+        audit.record(
+            session,
+            None,
+            PURGED,
+            request_id=row.id,
+            team_id=row.team_id,
+            detail=reason,
+            label=audit.SYSTEM,
+        )
     # Sent or abandoned notifications only say when a team got mail: keep them a short while.
     keep = now - dt.timedelta(days=int(settings.config()["OUTBOX_KEEP_DAYS"]))
     session.execute(
@@ -136,15 +152,13 @@ def due_soon(
     rules = Rules.from_config()
     now = as_utc(now)
     horizon = now + dt.timedelta(days=within_days)
-    closed_cutoff = horizon - dt.timedelta(days=rules.closed_days)
-    age_cutoff = horizon - dt.timedelta(days=rules.max_days)
     query = select(
         HelpRequest.id,
         HelpRequest.team_id,
         HelpRequest.status,
         HelpRequest.closed_at,
         HelpRequest.created_at,
-    ).where(or_(_closed_rule(closed_cutoff), HelpRequest.created_at < age_cutoff))
+    ).where(rules.due_at(horizon))
     if team_ids is not None:
         query = query.where(HelpRequest.team_id.in_(list(team_ids)))
     items: list[DueItem] = []
@@ -164,8 +178,7 @@ def count_due(session: Session, now: dt.datetime | None = None) -> PurgeReport:
     """What :func:`purge` would delete now, by reason (for ``--dry-run``)."""
     rules = Rules.from_config()
     now = as_utc(now)
-    closed_cutoff = now - dt.timedelta(days=rules.closed_days)
-    age_cutoff = now - dt.timedelta(days=rules.max_days)
+    closed_cutoff, age_cutoff = rules.cutoffs(now)
     closed = session.scalar(select(func.count(HelpRequest.id)).where(_closed_rule(closed_cutoff)))
     expired = session.scalar(
         select(func.count(HelpRequest.id)).where(

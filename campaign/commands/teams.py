@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -10,6 +13,7 @@ from campaign.cases.teams import (
     TeamError,
     add_rule,
     create_team,
+    describe,
     list_rules,
     move_rule,
     remove_rule,
@@ -17,6 +21,16 @@ from campaign.cases.teams import (
 from campaign.cases.teams import set_default as set_default_team
 from campaign.core.db import db_session
 from campaign.models import Team
+
+
+@contextmanager
+def team_errors() -> Iterator[None]:
+    """A refused team or routing change ends the command with its reason (exit 1)."""
+    try:
+        yield
+    except TeamError as exc:
+        raise click.ClickException(str(exc)) from exc
+
 
 team_cli = AppGroup("team", help="Teams and their keys.")
 routing_cli = AppGroup("routing", help="Rules that route requests to teams.")
@@ -39,10 +53,8 @@ def print_recovery_key(team: Team, recovery_key: str) -> None:
 @click.option("--default", is_flag=True, help="Make it the team for unrouted requests.")
 def team_create(name: str, default: bool) -> None:
     """Create a team and print its recovery key once."""
-    try:
+    with team_errors():
         team, recovery_key = create_team(db_session(), name, default=default)
-    except TeamError as exc:
-        raise click.ClickException(str(exc)) from exc
     print_recovery_key(team, recovery_key)
 
 
@@ -57,10 +69,8 @@ def team_list() -> None:
 @click.argument("name")
 def team_set_default(name: str) -> None:
     """Make NAME the team for requests no rule matches."""
-    try:
+    with team_errors():
         set_default_team(db_session(), name)
-    except TeamError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"{name} is now the default team.")
 
 
@@ -71,10 +81,7 @@ def routing_list() -> None:
     if not rules:
         click.echo("No rules: every request goes to the default team.")
     for rule in rules:
-        click.echo(
-            f"#{rule.id:<4d} position {rule.position:<5d} category={rule.category or '*'} "
-            f"region={rule.region or '*'} language={rule.language or '*'} -> {rule.team.name}"
-        )
+        click.echo(describe(rule))
 
 
 @routing_cli.command("add")
@@ -91,7 +98,7 @@ def routing_add(
     position: int | None,
 ) -> None:
     """Add a rule; unset criteria match anything."""
-    try:
+    with team_errors():
         rule = add_rule(
             db_session(),
             team_name,
@@ -100,8 +107,6 @@ def routing_add(
             language=language,
             position=position,
         )
-    except TeamError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Rule #{rule.id} added at position {rule.position}.")
 
 
@@ -109,10 +114,8 @@ def routing_add(
 @click.argument("rule_id", type=int)
 def routing_remove(rule_id: int) -> None:
     """Remove a rule."""
-    try:
+    with team_errors():
         remove_rule(db_session(), rule_id)
-    except TeamError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Rule #{rule_id} removed.")
 
 
@@ -121,8 +124,6 @@ def routing_remove(rule_id: int) -> None:
 @click.argument("position", type=int)
 def routing_move(rule_id: int, position: int) -> None:
     """Give a rule a new position."""
-    try:
+    with team_errors():
         move_rule(db_session(), rule_id, position)
-    except TeamError as exc:
-        raise click.ClickException(str(exc)) from exc
     click.echo(f"Rule #{rule_id} moved to position {position}.")

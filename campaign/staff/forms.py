@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -117,7 +116,3 @@ class MoveRuleForm(FlaskForm):
     position = IntegerField(
         "Position", validators=[InputRequired(), NumberRange(min=0, max=100000)]
     )
-
-
-class HiddenIdForm(FlaskForm):
-    id = HiddenField()
