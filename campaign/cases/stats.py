@@ -25,9 +25,8 @@ from flask_babel import force_locale
 from markupsafe import Markup, escape
 from sqlalchemy import Date, cast, func, select
 from sqlalchemy.orm import Session
-from wtforms.fields.choices import SelectChoice
 
-from campaign.cases.vocabulary import CATEGORIES, REGIONS
+from campaign.cases.vocabulary import CATEGORIES, REGIONS, Choice
 from campaign.models import HelpRequest
 from campaign.models.base import as_utc
 
@@ -85,7 +84,7 @@ class WeeklyCounts:
     by_region: Breakdown
 
 
-def _labels(choices: Sequence[SelectChoice], locale: str) -> list[tuple[str, str]]:
+def _labels(choices: Sequence[Choice], locale: str) -> list[tuple[str, str]]:
     with force_locale(locale):
         return [(str(choice.value), str(choice.label)) for choice in choices]
 
