@@ -19,7 +19,7 @@ GUNICORN_CONTROL_SOCKET path of gunicorn's control socket for ``gunicornc`` (def
 
 The application's own settings stay ``CAMPAIGN_*`` (see README.md); the client address
 behind a proxy is set in one place only, Werkzeug's ProxyFix with ``CAMPAIGN_PROXY_HOPS``
-(campaign/ratelimit.py).
+(campaign/core/ratelimit.py).
 
 Choices that matter for this site:
 
@@ -28,8 +28,8 @@ Choices that matter for this site:
   stuck or killed worker loses at most the one request it was serving;
 - the access log has no client address, user agent or referrer (nor the query string),
   and the error log's "Invalid request from ip=..." line is scrubbed
-  (campaign/logs.py), so gunicorn never writes down who a visitor is;
-- before any worker starts, the master runs the start-up checks (campaign/checks.py):
+  (campaign/core/logs.py), so gunicorn never writes down who a visitor is;
+- before any worker starts, the master runs the start-up checks (campaign/core/checks.py):
   a missing SECRET_KEY in production, a bad database URL or a schema behind the
   migrations stop gunicorn with a one-paragraph message and exit status 1.
 """

@@ -69,7 +69,7 @@ def secret_key_problem(config: Mapping[str, Any]) -> str | None:
     if not key:
         what = "no SECRET_KEY is set"
     elif key == default_config.DEFAULTS["SECRET_KEY"]:
-        what = "SECRET_KEY is the development default from campaign/config.py"
+        what = "SECRET_KEY is the development default from campaign/core/config.py"
     elif len(str(key)) < MIN_SECRET_KEY_LENGTH:
         what = f"SECRET_KEY is shorter than {MIN_SECRET_KEY_LENGTH} characters"
     else:

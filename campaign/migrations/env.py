@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection that campaign/migrate.py hands over."""
+"""Alembic environment: runs on the connection that campaign/core/migrate.py hands over."""
 
 from __future__ import annotations
 
