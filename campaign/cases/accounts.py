@@ -49,12 +49,7 @@ def password_hasher() -> PasswordHasher:
 
 
 def key_params() -> crypto.Argon2Params:
-    config = settings.config()
-    return crypto.Argon2Params(
-        time_cost=int(config["STAFF_KEY_TIME_COST"]),
-        memory_kib=int(config["STAFF_KEY_MEMORY_KIB"]),
-        parallelism=1,
-    )
+    return crypto.Argon2Params.from_settings("STAFF_KEY_TIME_COST", "STAFF_KEY_MEMORY_KIB")
 
 
 def _totp_box_key() -> bytes:

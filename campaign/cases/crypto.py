@@ -31,6 +31,8 @@ from nacl.public import PrivateKey, PublicKey, SealedBox
 from nacl.secret import SecretBox
 from nacl.utils import random as random_bytes
 
+from campaign.core.settings import setting
+
 __all__ = ["PrivateKey"]  # the key type other modules name; they never import nacl
 
 RECEIPT_DIGITS = 16
@@ -46,6 +48,11 @@ class Argon2Params:
     time_cost: int = 2
     memory_kib: int = 19456
     parallelism: int = 1
+
+    @classmethod
+    def from_settings(cls, time_cost: str, memory_kib: str) -> Argon2Params:
+        """The costs named by two settings (e.g. ``RECEIPT_ARGON2_TIME_COST``)."""
+        return cls(time_cost=int(setting(time_cost)), memory_kib=int(setting(memory_kib)))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from campaign.cases import crypto, notifications
 from campaign.cases.crypto import PrivateKey
-from campaign.core import settings
 from campaign.core.settings import app_cache
 from campaign.models import (
     HelpRequest,
@@ -62,11 +61,8 @@ class Thread:
 
 
 def argon2_params() -> crypto.Argon2Params:
-    config = settings.config()
-    return crypto.Argon2Params(
-        time_cost=int(config["RECEIPT_ARGON2_TIME_COST"]),
-        memory_kib=int(config["RECEIPT_ARGON2_MEMORY_KIB"]),
-        parallelism=1,
+    return crypto.Argon2Params.from_settings(
+        "RECEIPT_ARGON2_TIME_COST", "RECEIPT_ARGON2_MEMORY_KIB"
     )
 
 
