@@ -8,6 +8,7 @@ from campaign.models.note import InternalNote
 from campaign.models.outbox import OutboxMail
 from campaign.models.staff import Invitation, Role, StaffSession, StaffUser, TeamMembership
 from campaign.models.team import RoutingRule, Team
+from campaign.models.throttle import LoginThrottle
 
 __all__ = [
     "AuditEvent",
@@ -16,6 +17,7 @@ __all__ = [
     "InstallationSecret",
     "InternalNote",
     "Invitation",
+    "LoginThrottle",
     "OutboxMail",
     "RequestMessage",
     "RequestStatus",

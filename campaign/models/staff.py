@@ -100,7 +100,7 @@ class Invitation(Base):
     email: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(16))
-    purpose: Mapped[str] = mapped_column(String(16), default="invite")  # invite | reset-2fa
+    purpose: Mapped[str] = mapped_column(String(16), default="invite")  # invite|enrol-2fa|reset-*
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="CASCADE"), default=None
     )
@@ -112,3 +112,5 @@ class Invitation(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column()
     used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Set when a newer link for the same member was issued or one was accepted.
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
