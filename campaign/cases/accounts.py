@@ -11,32 +11,32 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
-from campaign.cases import audit, crypto
+from campaign.cases import audit, crypto, sessions
 from campaign.cases.crypto import PrivateKey
 from campaign.core import settings
-from campaign.models import Invitation, Role, StaffSession, StaffUser, Team, TeamMembership
+from campaign.models import Invitation, Role, StaffUser, Team, TeamMembership
 from campaign.models.base import as_utc, utcnow
 
 PASSWORD_MIN = 12
+# The one answer to every failed login (see campaign/cases/login.py).
+LOGIN_FAILED = (
+    "The email, password or code is not right, or there were too many tries from here: "
+    "wait a minute and try again with a new code."
+)
 TOTP_STEP = 30
 
 
 class AccountError(ValueError):
     """Something the person can fix; the message is shown to them."""
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    user: StaffUser
-    private_key: PrivateKey
 
 
 def password_hasher() -> PasswordHasher:
@@ -64,11 +64,28 @@ def decrypt_totp_secret(blob: bytes) -> str:
     return crypto.decrypt(_totp_box_key(), blob).decode()
 
 
-def check_password_policy(password: str, repeat: str | None = None) -> None:
+def check_password_policy(
+    password: str, repeat: str | None = None, *, user_inputs: Sequence[str] = ()
+) -> None:
+    """Long enough and hard to guess (zxcvbn): a member's key is only as strong as this.
+
+    With a database dump, every offline guess at a password is a guess at the member's
+    private key and every team key they hold, so "aaaaaaaaaaaa" is refused however long.
+    """
     if repeat is not None and password != repeat:
         raise AccountError("The two passwords are not the same.")
     if len(password) < PASSWORD_MIN:
-        raise AccountError(f"Use at least {PASSWORD_MIN} characters.")
+        raise AccountError(
+            f"Use at least {PASSWORD_MIN} characters: a few unrelated words make a good one."
+        )
+    inputs = [part for value in user_inputs for part in value.replace("@", " ").split()]
+    if zxcvbn(password[:100], user_inputs=inputs)["score"] < int(
+        settings.setting("STAFF_PASSWORD_MIN_SCORE")
+    ):
+        raise AccountError(
+            "This password is too easy to guess. Use four or more unrelated words, "
+            "not a name, a date, a keyboard pattern or a repeated character."
+        )
 
 
 def totp_step_matching(secret: str, code: str, now: float | None = None) -> int | None:
@@ -104,7 +121,7 @@ def create_user(
     session: Session, email: str, name: str, password: str, role: str, totp_secret: str | None
 ) -> StaffUser:
     email = _normalise_email(email)
-    check_password_policy(password)
+    check_password_policy(password, user_inputs=(email, name))
     if session.scalar(select(StaffUser).where(StaffUser.email == email)) is not None:
         raise AccountError("An account with this email exists already.")
     keys = crypto.new_member_keys(password, key_params())
@@ -148,7 +165,10 @@ def create_invitation(
     if purpose == "invite" and session.scalar(select(StaffUser).where(StaffUser.email == email)):
         raise AccountError("An account with this email exists already.")
     token = secrets.token_urlsafe(32)
-    hours = float(settings.config()["STAFF_INVITE_HOURS"])
+    hours = float(
+        settings.setting("STAFF_RESET_HOURS" if purpose in RESETS else "STAFF_INVITE_HOURS")
+    )
+    revoke_open_invitations(session, email)
     session.add(
         Invitation(
             token_hash=_token_hash(token),
@@ -167,11 +187,25 @@ def create_invitation(
     return token
 
 
+def revoke_open_invitations(session: Session, email: str) -> int:
+    """End every open link for this address: only the newest link may ever work."""
+    result = session.execute(
+        update(Invitation)
+        .where(
+            Invitation.email == email,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def open_invitation(session: Session, token: str) -> Invitation | None:
     invitation = session.scalar(
         select(Invitation).where(Invitation.token_hash == _token_hash(token))
     )
-    if invitation is None or invitation.used_at is not None:
+    if invitation is None or invitation.used_at is not None or invitation.revoked_at is not None:
         return None
     if as_utc(invitation.expires_at) < utcnow():
         return None
@@ -191,18 +225,18 @@ def accept_invitation(
 ) -> StaffUser:
     """New account (purpose invite) or new TOTP for an existing one (enrol/reset)."""
     secret = enrolment_secret(session, invitation)
+    if invitation.purpose in ("invite", "reset-account"):  # a new password: say so first
+        check_password_policy(password, repeat, user_inputs=(invitation.email, invitation.name))
     step = totp_step_matching(secret, code)
     if step is None:
         raise AccountError("The code from your authenticator app is not right. Try the newest one.")
     if invitation.purpose == "invite":
-        check_password_policy(password, repeat)
         user = create_user(
             session, invitation.email, invitation.name, password, invitation.role, secret
         )
         for team_id in filter(None, invitation.team_ids.split(",")):
             session.add(TeamMembership(team_id=int(team_id), user_id=user.id))
     elif invitation.purpose == "reset-account":
-        check_password_policy(password, repeat)
         found = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
         if found is None:
             raise AccountError("This account no longer exists.")
@@ -211,14 +245,28 @@ def accept_invitation(
         user.totp_secret_enc = encrypt_totp_secret(secret)
     else:
         existing = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
-        if existing is None or not _password_ok(existing, password):
+        if existing is None or not password_ok(existing, password):
             raise AccountError("Your current password is not right.")
         user = existing
         user.totp_secret_enc = encrypt_totp_secret(secret)
         user.failed_logins = 0
-        user.locked_until = None
     user.totp_last_step = step
-    invitation.used_at = utcnow()
+    # One use only, even when two tabs send the form at once: the conditional update
+    # succeeds for one of them.
+    claimed = session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        session.rollback()
+        raise AccountError("This link has been used or replaced by a newer one.")
+    revoke_open_invitations(session, invitation.email)
+    sessions.end_all(session, user)
     audit.record(session, user, f"{invitation.purpose}-accepted", detail=user.email)
     session.commit()
     return user
@@ -227,67 +275,41 @@ def accept_invitation(
 # --- login ----------------------------------------------------------------------------------
 
 
-def _password_ok(user: StaffUser, password: str) -> bool:
+def password_ok(user: StaffUser, password: str) -> bool:
+    return _verify(user.password_hash, password)
+
+
+def _verify(password_hash: str, password: str) -> bool:
     try:
-        return password_hasher().verify(user.password_hash, password)
+        return password_hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def _fail(session: Session, user: StaffUser) -> None:
-    user.failed_logins += 1
-    if user.failed_logins >= int(settings.config()["STAFF_LOCKOUT_ATTEMPTS"]):
-        minutes = float(settings.config()["STAFF_LOCKOUT_MINUTES"])
-        user.locked_until = utcnow() + dt.timedelta(minutes=minutes)
-        user.failed_logins = 0
-        audit.record(session, user, "locked-out")
-    else:
-        audit.record(session, user, "login-failed")
-    session.commit()
+_DUMMY_HASHES: dict[tuple[int, int], str] = {}
 
 
-LOGIN_FAILED = "The email, password or code is not right."
-
-
-def login(session: Session, email: str, password: str, code: str) -> LoginResult:
-    """Check password and TOTP; unwrap the member's private key. AccountError otherwise."""
-    user = session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
-    if user is None:
-        password_hasher().hash(password)  # the same work for unknown addresses
-        raise AccountError(LOGIN_FAILED)
-    if user.locked_until is not None and as_utc(user.locked_until) > utcnow():
-        raise AccountError("Too many failed attempts. This account is locked for a while.")
-    if not user.is_active:
-        raise AccountError(LOGIN_FAILED)
-    if not _password_ok(user, password):
-        _fail(session, user)
-        raise AccountError(LOGIN_FAILED)
-    if user.totp_secret_enc is None:
-        raise AccountError("Two-factor authentication is not set up. Ask an admin for a link.")
-    step = totp_step_matching(decrypt_totp_secret(user.totp_secret_enc), code)
-    if step is None or step <= user.totp_last_step:
-        _fail(session, user)
-        raise AccountError(LOGIN_FAILED)
-    private = crypto.unwrap_private_key(
-        user.private_key_wrapped, user.key_salt, password, key_params()
-    )
+def dummy_verify(password: str) -> None:
+    """The work of one real password check, for a try that must fail without one."""
     hasher = password_hasher()
-    if hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = hasher.hash(password)
-    user.totp_last_step = step
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = utcnow()
-    audit.record(session, user, "login")
-    session.commit()
-    return LoginResult(user, private)
+    key = (hasher.time_cost, hasher.memory_cost)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = hasher.hash(secrets.token_urlsafe(16))
+    _verify(_DUMMY_HASHES[key], password)
 
 
-def change_password(session: Session, user: StaffUser, current: str, new: str, repeat: str) -> None:
-    """New password; the private key is re-wrapped under it."""
-    if not _password_ok(user, current):
+def change_password(
+    session: Session,
+    user: StaffUser,
+    current: str,
+    new: str,
+    repeat: str,
+    keep_session_id: str | None = None,
+) -> None:
+    """New password; the private key is re-wrapped under it; every other session ends."""
+    if not password_ok(user, current):
         raise AccountError("Your current password is not right.")
-    check_password_policy(new, repeat)
+    check_password_policy(new, repeat, user_inputs=(user.email, user.name))
     private = crypto.unwrap_private_key(
         user.private_key_wrapped, user.key_salt, current, key_params()
     )
@@ -295,6 +317,7 @@ def change_password(session: Session, user: StaffUser, current: str, new: str, r
     user.private_key_wrapped = keys.private_key_wrapped
     user.key_salt = keys.salt
     user.password_hash = password_hasher().hash(new)
+    sessions.end_all(session, user, keep=keep_session_id)
     audit.record(session, user, "password-changed")
     session.commit()
 
@@ -303,11 +326,22 @@ def set_active(session: Session, admin: StaffUser, user: StaffUser, active: bool
     if user.id == admin.id and not active:
         raise AccountError("You cannot disable your own account.")
     user.is_active = active
-    if not active:
-        _end_sessions(session, user)
+    sessions.end_all(session, user)
     audit.record(
         session, admin, "account-enabled" if active else "account-disabled", detail=user.email
     )
+    session.commit()
+
+
+def set_role(session: Session, admin: StaffUser, user: StaffUser, role: str) -> None:
+    """A new role; the member logs in again (their sessions end)."""
+    if role not in {r.value for r in Role}:
+        raise AccountError("Unknown role.")
+    if user.id == admin.id:
+        raise AccountError("You cannot change your own role.")
+    old, user.role = user.role, role
+    sessions.end_all(session, user)
+    audit.record(session, admin, "role-changed", detail=f"{user.email}: {old} -> {role}")
     session.commit()
 
 
@@ -319,17 +353,11 @@ def _replace_keys(session: Session, user: StaffUser, password: str) -> None:
     user.private_key_wrapped = keys.private_key_wrapped
     user.key_salt = keys.salt
     user.failed_logins = 0
-    user.locked_until = None
     for membership in session.scalars(
         select(TeamMembership).where(TeamMembership.user_id == user.id)
     ):
         membership.sealed_team_key = None
-    _end_sessions(session, user)
-
-
-def _end_sessions(session: Session, user: StaffUser) -> None:
-    for row in session.scalars(select(StaffSession).where(StaffSession.user_id == user.id)):
-        session.delete(row)
+    sessions.end_all(session, user)
 
 
 RESETS = ("reset-2fa", "reset-account")
@@ -347,7 +375,7 @@ def reset(session: Session, admin: StaffUser, user: StaffUser, purpose: str) -> 
         raise AccountError(f"unknown reset {purpose!r}")
     user.totp_secret_enc = None
     user.totp_last_step = 0
-    _end_sessions(session, user)
+    sessions.end_all(session, user)
     session.flush()
     return create_invitation(
         session,

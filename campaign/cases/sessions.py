@@ -15,10 +15,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session
 
-from campaign.cases import crypto
+from campaign.cases import audit, crypto
 from campaign.cases.crypto import PrivateKey
 from campaign.core.settings import setting
 from campaign.models import StaffSession, StaffUser
@@ -37,7 +37,8 @@ def _hash(value: str) -> str:
 
 
 def start(session: Session, user: StaffUser, private_key: PrivateKey) -> str:
-    """Create a session; returns the cookie value."""
+    """Create a session (and delete every expired one); returns the cookie value."""
+    end_expired(session)
     sid, secret = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(
         StaffSession(
@@ -87,11 +88,36 @@ def end(session: Session, current: CurrentStaff) -> None:
     session.commit()
 
 
-def end_all_expired(session: Session) -> int:
-    now = utcnow()
-    hours = float(setting("STAFF_SESSION_HOURS"))
-    result = session.execute(
-        delete(StaffSession).where(StaffSession.created_at < now - dt.timedelta(hours=hours))
+def end_all(session: Session, user: StaffUser, keep: str | None = None) -> None:
+    """End every session of the member (but ``keep``); the caller commits."""
+    statement = delete(StaffSession).where(StaffSession.user_id == user.id)
+    if keep is not None:
+        statement = statement.where(StaffSession.id != keep)
+    session.execute(statement)
+
+
+def end_everyone(session: Session, user: StaffUser | None) -> int:
+    """End one member's sessions (or every member's), audited; commits; returns how many."""
+    statement = delete(StaffSession)
+    if user is not None:
+        statement = statement.where(StaffSession.user_id == user.id)
+    result = session.execute(statement)
+    ended = int(getattr(result, "rowcount", 0) or 0)
+    audit.record(
+        session, None, "sessions-ended", detail=f"{ended} of {user.email if user else 'everyone'}"
     )
     session.commit()
+    return ended
+
+
+def end_expired(session: Session, now: dt.datetime | None = None) -> int:
+    """Delete every idle- or absolute-expired session row; the caller commits."""
+    now = as_utc(now)
+    idle = dt.timedelta(minutes=float(setting("STAFF_IDLE_MINUTES")))
+    absolute = dt.timedelta(hours=float(setting("STAFF_SESSION_HOURS")))
+    result = session.execute(
+        delete(StaffSession).where(
+            or_(StaffSession.last_seen_at < now - idle, StaffSession.created_at < now - absolute)
+        )
+    )
     return int(getattr(result, "rowcount", 0) or 0)

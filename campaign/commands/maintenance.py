@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from campaign.cases import notifications, retention
+from campaign.cases import login, notifications, retention, sessions
 from campaign.core.db import db_session
 
 outbox_cli = AppGroup("outbox", help="Staff notification mails waiting to be sent.")
@@ -48,3 +48,8 @@ def purge_command(dry_run: bool) -> None:
         f"{verb} {report.total} requests: {report.closed} {rules.closed_reason}, "
         f"{report.expired} {rules.age_reason}."
     )
+    if not dry_run:
+        ended = sessions.end_expired(session)
+        tries = login.forget_old_tries(session)
+        session.commit()
+        click.echo(f"Deleted {ended} expired staff sessions and {tries} old login counters.")

@@ -1,4 +1,4 @@
-"""Staff operator commands: ``flask --app wsgi staff create-admin`` and ``staff grant``."""
+"""Staff operator commands: ``flask --app wsgi staff create-admin | grant | end-sessions``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from campaign.cases import accounts, crypto
+from campaign.cases import accounts, crypto, sessions
 from campaign.cases.teams import TeamError, get_team
 from campaign.core.db import db_session
 from campaign.models import Role, StaffUser
@@ -71,3 +71,18 @@ def grant(team_name: str, email: str) -> None:
     except (ValueError, accounts.AccountError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{member.email} now holds the key of team {team.name}.")
+
+
+@staff_cli.command("end-sessions")
+@click.argument("email", required=False)
+def end_sessions(email: str | None) -> None:
+    """End EMAIL's sessions, or everyone's (for a lost laptop, or after a breach)."""
+    dbs = db_session()
+    user = None
+    if email:
+        user = dbs.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"no staff member {email!r}")
+    ended = sessions.end_everyone(dbs, user)
+    noun = "session" if ended == 1 else "sessions"
+    click.echo(f"Ended {ended} {noun} of {user.email if user else 'everyone'}.")

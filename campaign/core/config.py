@@ -86,11 +86,18 @@ DEFAULTS: dict[str, Any] = {
     # Staff sessions end after this idle time or this absolute time after login.
     "STAFF_IDLE_MINUTES": 30,
     "STAFF_SESSION_HOURS": 12,
-    # Invitation and 2FA reset links expire after this many hours.
+    # Invitation links expire after this many hours; password and 2FA reset links sooner.
     "STAFF_INVITE_HOURS": 48,
-    # Failed logins (password or code) before a lockout, and its length.
+    "STAFF_RESET_HOURS": 4,
+    # Login throttle per (address tried, client network): after this many failures in a
+    # row, tries wait a back-off that starts at STAFF_BACKOFF_SECONDS and doubles with
+    # each failure up to STAFF_LOCKOUT_MINUTES. Other networks are never held back, so a
+    # stranger's guesses cannot lock a member out.
     "STAFF_LOCKOUT_ATTEMPTS": 5,
+    "STAFF_BACKOFF_SECONDS": 30,
     "STAFF_LOCKOUT_MINUTES": 15,
+    # Staff passwords must reach this zxcvbn score (0-4).
+    "STAFF_PASSWORD_MIN_SCORE": 3,
     "LOGIN_RATE_LIMIT": "20 per hour",
 }
 

@@ -43,7 +43,6 @@ class StaffUser(Base):
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     totp_last_step: Mapped[int] = mapped_column(Integer, default=0)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(default=None)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -10,7 +10,7 @@ from campaign.cases import access, accounts, admin, retention, stats
 from campaign.cases import teams as team_service
 from campaign.cases.vocabulary import CATEGORIES, LANGUAGE_VALUES, REGIONS
 from campaign.core.db import db_session
-from campaign.models import StaffUser, Team
+from campaign.models import Role, StaffUser, Team
 from campaign.staff.blueprint import bp, require_admin
 from campaign.staff.forms import (
     ActionForm,
@@ -70,7 +70,8 @@ def admin_user_action(user_id: int, action: str) -> Response | str:
     current = require_admin()
     dbs = db_session()
     user = dbs.get(StaffUser, user_id)
-    if user is None or action not in ("disable", "enable", *accounts.RESETS):
+    roles = {f"role-{role.value}": role.value for role in Role}
+    if user is None or action not in ("disable", "enable", *accounts.RESETS, *roles):
         abort(404)
     if not ActionForm().validate_on_submit():
         flash("The page expired. Please try again.", "error")
@@ -85,7 +86,11 @@ def admin_user_action(user_id: int, action: str) -> Response | str:
                 value=url_for("staff.invite", token=token, _external=True),
                 note=f"Give this link to {user.name} through a safe channel. It works once." + more,
             )
-        accounts.set_active(dbs, current.user, user, action == "enable")
+        if action in roles:
+            accounts.set_role(dbs, current.user, user, roles[action])
+            flash(f"{user.name} is now {roles[action]}; their sessions have ended.")
+        else:
+            accounts.set_active(dbs, current.user, user, action == "enable")
     except accounts.AccountError as exc:
         flash(str(exc), "error")
     return redirect(url_for("staff.admin_users"))

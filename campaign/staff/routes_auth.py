@@ -8,8 +8,9 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from campaign.cases import accounts, sessions
+from campaign.cases import login as login_service
 from campaign.core.db import db_session
-from campaign.core.ratelimit import LOGIN, limited
+from campaign.core.ratelimit import LOGIN, limited, network_key
 from campaign.staff import cookies
 from campaign.staff.blueprint import bp, current
 from campaign.staff.forms import (
@@ -28,10 +29,14 @@ def login() -> Response | str:
     error = None
     if form.validate_on_submit():
         try:
-            result = accounts.login(
-                db_session(), form.email.data, form.password.data, form.code.data
+            result = login_service.login(
+                db_session(),
+                form.email.data,
+                form.password.data,
+                form.code.data,
+                client=network_key(),
             )
-        except accounts.AccountError as exc:
+        except login_service.LoginError as exc:
             error = str(exc)
         else:
             session.clear()  # a new CSRF session, and a new staff session: rotation
@@ -118,11 +123,15 @@ def account() -> Response | str:
                 password_form.current.data,
                 password_form.new.data,
                 password_form.repeat.data,
+                keep_session_id=staff.session_id,
             )
         except accounts.AccountError as exc:
             error = str(exc)
         else:
-            flash("Password changed. Your key is now protected by the new password.")
+            flash(
+                "Password changed. Your key is now protected by the new password, "
+                "and you are logged out everywhere else."
+            )
             return redirect(url_for("staff.account"))
     elif notify_form.validate_on_submit():
         staff.user.notify_by_email = bool(notify_form.notify.data)

@@ -1,4 +1,4 @@
-"""staff hardening: login throttle per (account, network), revoked invitations
+"""staff hardening: login throttle per (account, network), revoked invitations, no lockout
 
 Revision ID: 0003
 Revises: 0002
@@ -31,9 +31,14 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
+    # The account-wide lockout is gone (a stranger could lock a member out with it).
+    with op.batch_alter_table("staff_user", schema=None) as batch_op:
+        batch_op.drop_column("locked_until")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("staff_user", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.drop_column("revoked_at")
     with op.batch_alter_table("login_throttle", schema=None) as batch_op:
