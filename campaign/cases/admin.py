@@ -128,5 +128,16 @@ def audit_events(session: Session, f: AuditFilter) -> list[AuditEvent]:
     return list(session.scalars(query.limit(AUDIT_PAGE)))
 
 
+def repeated_failures(session: Session, at_least: int = 3) -> list[StaffUser]:
+    """Members with this many failed logins or more since their last login, most first."""
+    return list(
+        session.scalars(
+            select(StaffUser)
+            .where(StaffUser.failed_logins >= at_least)
+            .order_by(StaffUser.failed_logins.desc(), StaffUser.email)
+        )
+    )
+
+
 def audit_actions(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(AuditEvent.action).distinct())))

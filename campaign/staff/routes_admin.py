@@ -223,6 +223,7 @@ def admin_audit() -> str:
         "staff/admin/audit.html",
         events=admin.audit_events(dbs, admin.AuditFilter(action, actor, number)),
         actions=admin.audit_actions(dbs),
+        repeated_failures=admin.repeated_failures(dbs),
         action=action,
         actor=actor,
         request_id=request_id,

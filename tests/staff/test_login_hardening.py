@@ -88,6 +88,11 @@ def test_every_failure_gives_the_same_answer(db_app: Flask, team_key: str) -> No
         user = db_session().get(StaffUser, member.id)
         assert user is not None and user.failed_logins >= 8
     assert not any("nobody@" in text for text in [*details, *labels])
+    admin = make_member(db_app, "watch@example.org", role="admin")
+    client = db_app.test_client()
+    login(db_app, client, admin)
+    audit_page = client.get("/staff/admin/audit").get_data(as_text=True)
+    assert "Repeated failed logins" in audit_page and "same@example.org" in audit_page
 
 
 def test_right_password_after_a_2fa_reset_is_no_oracle(db_app: Flask, team_key: str) -> None:
