@@ -15,6 +15,7 @@ from campaign.cases.crypto import format_receipt
 from campaign.cases.vocabulary import MESSAGE_MAX
 from campaign.core.db import db_session
 from campaign.core.ratelimit import CHECK, SUBMIT, count_this_request, limited
+from campaign.help.formcache import empty_form_html
 from campaign.help.forms import (
     FollowUpForm,
     HelpRequestForm,
@@ -78,7 +79,12 @@ def render_form(form: HelpRequestForm, status: int = 200, notice: str | None = N
 
 @bp.get("/")
 def index() -> Response:
-    return render_form(HelpRequestForm(formdata=None))
+    def render() -> tuple[str, str]:
+        form = HelpRequestForm(formdata=None)
+        html = render_form(form).get_data(as_text=True)
+        return html, str(form.started.data)
+
+    return private_page(empty_form_html(render))
 
 
 @bp.post("/")
