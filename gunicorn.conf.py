@@ -28,10 +28,12 @@ Choices that matter for this site:
   stuck or killed worker loses at most the one request it was serving;
 - the access log has no client address, user agent or referrer (nor the query string),
   and the error log's "Invalid request from ip=..." line is scrubbed
-  (campaign/core/logs.py), so gunicorn never writes down who a visitor is;
+  (campaign/core/logs.py), so gunicorn never writes down who a visitor is; the token of
+  an invitation link is logged as ``/staff/invite/[redacted]`` (same module);
 - before any worker starts, the master runs the start-up checks (campaign/core/checks.py):
-  a missing SECRET_KEY in production, a bad database URL or a schema behind the
-  migrations stop gunicorn with a one-paragraph message and exit status 1.
+  a missing or development SECRET_KEY (with or without ENV_PRODUCTION: only ``flask run``
+  accepts that key), a bad database URL or a schema behind the migrations stop gunicorn
+  with a one-paragraph message and exit status 1.
 """
 
 from __future__ import annotations
@@ -72,11 +74,14 @@ def _serves_campaign(server: Any) -> bool:
 
 def on_starting(server: Any) -> None:
     """In the master, before the workers: scrub addresses, then refuse a bad configuration."""
-    from campaign.core.logs import DropGunicornClientAddress
+    from campaign.core.logs import DropGunicornClientAddress, RedactAccessTokens
 
     error_log = server.log.error_log
     if not any(isinstance(f, DropGunicornClientAddress) for f in error_log.filters):
         error_log.addFilter(DropGunicornClientAddress())
+    access_log = server.log.access_log  # invitation tokens in paths become [redacted]
+    if not any(isinstance(f, RedactAccessTokens) for f in access_log.filters):
+        access_log.addFilter(RedactAccessTokens())
     if _serves_campaign(server):
         from campaign.core import checks
 

@@ -35,14 +35,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.httpform import Outcome, load_form, post_request
-from bench.server import (
+from bench.services import redis_server
+from devtools.httpform import Outcome, load_form, post_request
+from devtools.postgres import POSTGRES_URL, postgres_schema
+from devtools.server import (
     gunicorn,
     kill_one_worker,
     prepared_database,
     wait_for_workers,
 )
-from bench.services import POSTGRES_URL, postgres_schema, redis_server
 
 FILLER = " ".join(["I need to talk to someone about what happens at home."] * 8)
 
@@ -176,7 +177,7 @@ def main() -> None:
     tag = secrets.token_hex(4)
 
     with (
-        postgres_schema(args.postgres_url) as url,
+        postgres_schema("bench_", args.postgres_url) as url,
         redis_server() as (redis_uri, redis_process),
         tempfile.TemporaryFile() as server_log,
     ):

@@ -30,8 +30,8 @@ from campaign.cases.vocabulary import CATEGORY_VALUES, LANGUAGE_VALUES, REGION_V
 from campaign.core import migrate
 from campaign.core.db import db_session, engine
 from campaign.models import HelpRequest, TeamMembership
-from tests.databases import postgres_schema
-from tests.staff.staffclient import login, make_member
+from devtools.postgres import postgres_schema
+from devtools.staff import login, make_member
 
 FAST_ARGON2 = {
     "STAFF_PASSWORD_TIME_COST": 1,
@@ -85,7 +85,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
 
-    with postgres_schema() as url:
+    with postgres_schema("bench_") as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", **FAST_ARGON2})
         with app.app_context():
             migrate.upgrade(engine())

@@ -1,12 +1,12 @@
 """Lighthouse, mobile profile, on the home, statement and help pages; prints the scores.
 
 Not part of CI. Installs the npm ``lighthouse`` package (the version pinned below) once
-into ``node_modules/.lighthouse`` (git-ignored; ``npm ci`` clears it, and the next run
-installs it again), serves the app with gunicorn on 127.0.0.1 on a fresh SQLite database,
-and runs Lighthouse with ``npx`` and Debian's Chromium (``CHROME_PATH``). Lighthouse's
-default profile is the mobile one: a phone screen, a slow 4G network and a 4x slower CPU,
-simulated. Targets: performance >= 98, accessibility 100. (Best practices is printed too:
-it catches console errors such as a CSP violation.)
+into ``node_modules/.lighthouse`` (git-ignored), serves the app with gunicorn on 127.0.0.1
+on a fresh SQLite database, and runs Lighthouse with ``npx`` and Debian's Chromium
+(``CHROME_PATH``, with the flags of ``devtools.chromium``). Lighthouse's default profile
+is the mobile one: a phone screen, a slow 4G network and a 4x slower CPU, simulated.
+Targets: performance >= 98, accessibility 100. (Best practices is printed too: it catches
+console errors such as a CSP violation.)
 
     python bench/lighthouse.py [--lang en] [--runs 3]
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -28,21 +29,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import ROOT, gunicorn, migrated_sqlite
+from devtools.chromium import CHROMIUM, CHROMIUM_FLAGS, chromium_missing
+from devtools.server import ROOT, gunicorn, migrated_sqlite
 
 LIGHTHOUSE_VERSION = "12.8.2"  # the newest that runs on Node 20 (13.x needs Node 22)
 TOOL_DIR = ROOT / "node_modules" / ".lighthouse"
 RESULTS = ROOT / "bench" / "results"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROME_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROME_FLAGS = ["--headless=new", *CHROMIUM_FLAGS]
 PAGES = [
     ("home", "/{lang}/"),
     ("statement", "/{lang}/statements/2020-08-suspension"),
@@ -131,12 +124,16 @@ def main() -> None:
     parser.add_argument("--lang", default="en", choices=["be", "ru", "en"])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    if not CHROMIUM.exists():
-        raise SystemExit(f"Chromium is needed at {CHROMIUM} (apt-get install chromium)")
+    missing = chromium_missing()
+    if missing:
+        raise SystemExit(missing)
     ensure_lighthouse()
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"CAMPAIGN_DATABASE_URL": migrated_sqlite(Path(tmp), team=True)}
+        env = {
+            "CAMPAIGN_DATABASE_URL": migrated_sqlite(Path(tmp), team=True),
+            "CAMPAIGN_SECRET_KEY": secrets.token_hex(32),  # gunicorn refuses the dev key
+        }
         with gunicorn("wsgi:app", 2, env, probe=f"/{args.lang}/") as (port, _):
             print(f"lighthouse {LIGHTHOUSE_VERSION}, mobile profile, median of {args.runs} runs")
             print(

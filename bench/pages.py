@@ -11,6 +11,7 @@ to the hello app (target: statement >= 60%).
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.loadgen import run_load
-from bench.server import gunicorn, migrated_sqlite
+from devtools.server import gunicorn, migrated_sqlite
 
 
 def main() -> None:
@@ -30,7 +31,10 @@ def main() -> None:
 
     print(f"gunicorn sync workers={args.workers}, {args.concurrency} clients, {args.seconds}s each")
     with tempfile.TemporaryDirectory() as tmp:
-        env = {"CAMPAIGN_DATABASE_URL": migrated_sqlite(Path(tmp))}
+        env = {
+            "CAMPAIGN_DATABASE_URL": migrated_sqlite(Path(tmp)),
+            "CAMPAIGN_SECRET_KEY": secrets.token_hex(32),  # gunicorn refuses the dev key
+        }
         run(args, env)
 
 

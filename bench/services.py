@@ -1,44 +1,19 @@
-"""Private services for load and fault runs: a fresh PostgreSQL schema, an own redis-server.
+"""A private Redis for load and fault runs: a redis-server process of our own.
 
-Nothing here touches shared data: the schema is new and dropped afterwards, and the Redis
-is a process of our own on a free loopback port, without persistence, that a fault run
-may kill.
+Nothing here touches shared data: the Redis listens on a free loopback port, without
+persistence, and a fault run may kill it. (The PostgreSQL schema such a run uses comes
+from ``devtools.postgres``.)
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
 import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import quote
 
-from sqlalchemy import create_engine, text
-
-from bench.server import free_port
-
-POSTGRES_URL = os.environ.get(
-    "CAMPAIGN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-@contextmanager
-def postgres_schema(base_url: str = POSTGRES_URL) -> Iterator[str]:
-    """A new, empty schema; yields a URL whose connections use it. Dropped afterwards."""
-    name = "bench_" + secrets.token_hex(6)
-    admin = create_engine(base_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    separator = "&" if "?" in base_url else "?"
-    try:
-        yield f"{base_url}{separator}options={quote(f'-csearch_path={name}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-        admin.dispose()
+from devtools.server import free_port
 
 
 def _redis_answers(port: int) -> bool:

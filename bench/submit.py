@@ -10,22 +10,17 @@ load excluded) and submissions/s. Target: p95 < 300 ms.
 from __future__ import annotations
 
 import argparse
-import http.client
-import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.server import gunicorn
-
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-STARTED = re.compile(r'name="started" value="([^"]+)"')
+from devtools.httpform import SHOWN_ONCE, load_form, post_request
+from devtools.server import gunicorn
 
 
 def prepare(database_url: str) -> None:
@@ -39,40 +34,16 @@ def prepare(database_url: str) -> None:
 
 
 def one_submission(port: int, index: int) -> tuple[float, int, bool]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/en/help/")
-    response = conn.getresponse()
-    html = response.read().decode()
-    cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
-    conn.close()
-    csrf, started = CSRF.search(html), STARTED.search(html)
-    if not (csrf and started):
-        return 0.0, response.status, False
-    body = urlencode(
-        {
-            "csrf_token": csrf.group(1),
-            "started": started.group(1),
-            "category": "psychological",
-            "region": "unspecified",
-            "answer_language": "en",
-            "contact_method": "receipt",
-            "may_leave_message": "no",
-            "message": f"Benchmark request number {index}. " + "text " * 100,
-        }
-    )
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    """Load the form, then post one request; (latency in ms of the POST and of the GET of
+    the page it redirects to, that page's status, receipt shown)."""
+    try:
+        tokens = load_form(port)
+    except RuntimeError:
+        return 0.0, 0, False
     start = time.perf_counter()
-    conn.request(
-        "POST",
-        "/en/help/",
-        body=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-    )
-    response = conn.getresponse()
-    page = response.read().decode()
+    outcome = post_request(port, tokens, f"Benchmark request number {index}. " + "text " * 100)
     elapsed = (time.perf_counter() - start) * 1000
-    conn.close()
-    return elapsed, response.status, 'class="receipt"' in page
+    return elapsed, outcome.status, outcome.receipt is not None
 
 
 def main() -> None:
@@ -108,7 +79,7 @@ def main() -> None:
                         return
                     elapsed, status, ok = one_submission(port, index)
                     with lock:
-                        if ok and status == 200:
+                        if ok and status == SHOWN_ONCE:
                             latencies.append(elapsed)
                         else:
                             failures += 1

@@ -13,20 +13,27 @@ from typing import Any
 from flask import Flask
 
 from campaign.core import config as default_config
+from campaign.core import files
 from campaign.core.config import PROJECT_ROOT
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: defaults, instance/config.py, CAMPAIGN_* env, test_config."""
+    """Build the application: defaults, instance/config.py, CAMPAIGN_* env, test_config.
+
+    The instance folder is ``instance/`` unless ``CAMPAIGN_INSTANCE_PATH`` or
+    ``test_config["INSTANCE_PATH"]`` names another (``core.config.instance_path``); it is
+    created 0700 (``core.files``).
+    """
+    instance = default_config.instance_path(test_config)
     app = Flask(
         __name__,
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=str(instance),
         instance_relative_config=True,
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     default_config.load(app.config, test_config)
-    (PROJECT_ROOT / "instance").mkdir(parents=True, exist_ok=True)
+    files.private_dir(instance)
     app.jinja_env.add_extension("jinja2.ext.do")
     register_core(app)
     register_blueprints(app)
@@ -36,10 +43,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_core(app: Flask) -> None:
     from campaign import content
-    from campaign.core import db, errors, i18n, logs, pagecache, security, staticfiles
+    from campaign.core import db, errors, i18n, inputs, logs, pagecache, security, staticfiles
 
     logs.init_app(app)
     i18n.init_app(app)
+    inputs.init_app(app)  # before any other request hook: unusable characters get a 400
     db.init_app(app)
     content.init_app(app)
     staticfiles.init_app(app)

@@ -1,4 +1,10 @@
-"""Shared fixtures: the app, its test client and CLI runner (after Flask's flaskr tutorial)."""
+"""Shared fixtures: the app, its test client and CLI runner (after Flask's flaskr tutorial),
+an app on a fresh migrated database, one app per worker for tests that only read pages,
+and this worker's Redis.
+
+The suite runs in parallel (pytest-xdist, see pyproject.toml); what each worker owns, so
+that workers never meet in PostgreSQL or Redis, is in ``tests/workers.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from campaign import create_app
 from campaign.cases.teams import create_team
 from campaign.core import migrate
 from campaign.core.db import db_session, engine
+from tests import workers
 from tests.databases import database_url
 
 TEST_CONFIG: dict[str, Any] = {
@@ -41,6 +48,20 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def read_only_app() -> Flask:
+    """One app with the test configuration for the whole session (of this worker), for
+    tests that only read public pages and headers: they change no configuration, add no
+    route and write to no database, so building an app per test buys nothing."""
+    return create_app(dict(TEST_CONFIG))
+
+
+@pytest.fixture
+def read_only_client(read_only_app: Flask) -> FlaskClient:
+    """A client of ``read_only_app`` with its own, empty cookie jar."""
+    return read_only_app.test_client()
 
 
 @pytest.fixture
@@ -77,3 +98,20 @@ def team_key(db_app: Flask) -> str:
 @pytest.fixture
 def db_client(db_app: Flask, team_key: str) -> FlaskClient:
     return db_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """This worker's Redis database at 127.0.0.1:6379 (``tests.workers``); skips the test,
+    with the reason, when Redis does not answer. Tests key what they store with a prefix
+    of their own and delete it; no database is flushed."""
+    redis = pytest.importorskip("redis")
+    url = workers.redis_url()
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"Redis not reachable at {workers.REDIS_HOST}:{workers.REDIS_PORT}: {exc}")
+    finally:
+        client.close()
+    return url

@@ -9,10 +9,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, text
 
-from bench.server import free_port
 from campaign import create_app
 from campaign.core import checks, migrate
 from campaign.core.config import DEFAULTS
+from devtools.server import free_port
 from tests.conftest import TEST_CONFIG
 from tests.databases import database_url
 
@@ -36,10 +36,13 @@ def test_production_refuses_a_weak_secret_key(key: str | None, says: str) -> Non
     assert "CAMPAIGN_SECRET_KEY" in problem and "\n" not in problem
 
 
-def test_a_long_key_or_development_passes() -> None:
+def test_a_long_key_passes_and_a_short_one_outside_production() -> None:
     assert checks.secret_key_problem({"ENV_PRODUCTION": True, "SECRET_KEY": GOOD_KEY}) is None
+    assert checks.secret_key_problem({"ENV_PRODUCTION": False, "SECRET_KEY": "short"}) is None
+    # The development key is refused even outside production (only `flask run` takes it).
     development = {"ENV_PRODUCTION": False, "SECRET_KEY": DEFAULTS["SECRET_KEY"]}
-    assert checks.secret_key_problem(development) is None
+    problem = checks.secret_key_problem(development)
+    assert problem is not None and problem.startswith("Refusing to start: ")
 
 
 def test_production_flag_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

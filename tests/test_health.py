@@ -8,8 +8,8 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from bench.server import free_port
 from campaign import create_app
+from devtools.server import free_port
 from tests.conftest import TEST_CONFIG
 
 

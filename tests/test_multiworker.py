@@ -17,37 +17,29 @@ from pathlib import Path
 
 import pytest
 
-from bench.httpform import Outcome, finish_request, load_form, split_request
-from bench.server import gunicorn, migrated_sqlite, wait_for_workers
+from devtools.httpform import SHOWN_ONCE, Outcome, finish_request, load_form, split_request
+from devtools.server import gunicorn, migrated_sqlite, wait_for_workers
 
 WORKERS = 4
 LIMIT = 3
 ROUNDS = 2
-REDIS_URI = "redis://127.0.0.1:6379/0"
-
-
-def redis_unavailable() -> str | None:
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as exc:
-        return f"Redis not reachable at 127.0.0.1:6379: {exc}"
-    finally:
-        client.close()
-    return None
+# Timing-sensitive (a connection held per worker): one xdist worker runs these in turn.
+pytestmark = pytest.mark.xdist_group("gunicorn-workers")
 
 
 def one_per_worker(port: int) -> list[Outcome]:
     """One round: a submission on each worker, served one after another."""
-    parts = [split_request(load_form(port), f"multi-worker test {i}") for i in range(WORKERS)]
+    forms = [load_form(port) for _ in range(WORKERS)]
+    parts = [split_request(form, f"multi-worker test {i}") for i, form in enumerate(forms)]
     held = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in parts]
     try:
         for sock, (head, _rest) in zip(held, parts, strict=True):
             sock.sendall(head)
         time.sleep(0.5)  # let each idle worker accept its connection
-        return [finish_request(sock, rest) for sock, (_head, rest) in zip(held, parts, strict=True)]
+        return [
+            finish_request(sock, rest, form)
+            for sock, (_head, rest), form in zip(held, parts, forms, strict=True)
+        ]
     finally:
         for sock in held:
             sock.close()
@@ -65,27 +57,26 @@ def submit_rounds(tmp_path: Path, storage_uri: str, prefix: str) -> list[int]:
     with gunicorn("wsgi:app", WORKERS, env=env, probe="/healthz") as (port, _process):
         wait_for_workers(port, WORKERS)
         outcomes = [o for _ in range(ROUNDS) for o in one_per_worker(port)]
-    assert all(o.receipt for o in outcomes if o.status == 200)
+    assert all(o.receipt for o in outcomes if o.status == SHOWN_ONCE)
     return [o.status for o in outcomes]
 
 
 @pytest.mark.redis
-def test_submit_limit_is_shared_by_four_workers_through_redis(tmp_path: Path) -> None:
-    reason = redis_unavailable()
-    if reason:
-        pytest.skip(reason)
+def test_submit_limit_is_shared_by_four_workers_through_redis(
+    tmp_path: Path, redis_url: str
+) -> None:
     import redis
 
     prefix = "campaign-multiworker-" + secrets.token_hex(4)
     try:
-        statuses = submit_rounds(tmp_path, REDIS_URI, prefix)
+        statuses = submit_rounds(tmp_path, redis_url, prefix)
     finally:
-        client = redis.Redis(host="127.0.0.1", port=6379)
+        client = redis.Redis.from_url(redis_url)
         keys = list(client.scan_iter(f"*{prefix}*"))
         if keys:
             client.delete(*keys)
         client.close()
-    assert statuses.count(200) == LIMIT, statuses
+    assert statuses.count(SHOWN_ONCE) == LIMIT, statuses
     assert statuses.count(429) == WORKERS * ROUNDS - LIMIT, statuses
     assert keys, "the limit was not counted in Redis"
 
@@ -94,5 +85,5 @@ def test_without_shared_storage_each_worker_counts_alone(tmp_path: Path) -> None
     """The control: with per-worker memory storage the same run lets more than 3 through
     (normally all 8: each worker counts 2 of its own), which the test above rules out."""
     statuses = submit_rounds(tmp_path, "memory://", "campaign")
-    assert statuses.count(200) > LIMIT, statuses
-    assert set(statuses) <= {200, 429}, statuses
+    assert statuses.count(SHOWN_ONCE) > LIMIT, statuses
+    assert set(statuses) <= {SHOWN_ONCE, 429}, statuses

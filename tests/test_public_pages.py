@@ -39,6 +39,12 @@ def is_form_page(path: str) -> bool:
 PUBLIC_PATHS = public_paths()
 
 
+@pytest.fixture
+def client(read_only_client: FlaskClient) -> FlaskClient:
+    """The tests here only read pages: one app per session serves them (conftest)."""
+    return read_only_client
+
+
 def test_every_language_has_the_same_pages() -> None:
     content = ContentStore(CONTENT_DIR, LANGUAGES)
     for section in ("statements", "home-without-abuse", "pages"):

@@ -49,3 +49,19 @@ def test_catalogue_translates_every_string(extracted: set[str], lang: str) -> No
     translated = {str(m.id) for m in catalogue if m.id and m.string and not m.fuzzy}
     missing = sorted(extracted - translated)
     assert missing == [], f"untranslated in {lang}: {missing[:10]}"
+
+
+@pytest.mark.parametrize("lang", ["be", "ru"])
+def test_plural_messages_fill_every_form(lang: str) -> None:
+    """Russian and Belarusian have three plural forms (1 / 2-4 / 5-20, by the last digits):
+    a plural message needs all three, or some counts would show the English."""
+    path = ROOT / "campaign" / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalogue = read_po(fh)
+    assert catalogue.num_plurals == 3
+    plurals = [m for m in catalogue if m.id and m.pluralizable]
+    assert plurals, "no plural message"
+    for message in plurals:
+        forms = message.string
+        assert isinstance(forms, tuple) and len(forms) == 3, message.id
+        assert all(forms), f"{lang}: {message.id} lacks a form: {forms}"

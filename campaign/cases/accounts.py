@@ -53,7 +53,8 @@ def key_params() -> crypto.Argon2Params:
 
 
 def _totp_box_key() -> bytes:
-    return crypto.server_key(str(settings.config()["SECRET_KEY"]), b"totp-secret")
+    """The key new TOTP seeds are encrypted under: from SECRET_KEY, the newest key."""
+    return crypto.server_keys(crypto.TOTP_SEED)[0]
 
 
 def encrypt_totp_secret(secret: str) -> bytes:
@@ -61,7 +62,18 @@ def encrypt_totp_secret(secret: str) -> bytes:
 
 
 def decrypt_totp_secret(blob: bytes) -> str:
-    return crypto.decrypt(_totp_box_key(), blob).decode()
+    """The seed, opened with SECRET_KEY or any key of SECRET_KEY_FALLBACKS.
+
+    A seed no key opens (an old key dropped before ``flask rotate-secret`` ran) gives a
+    stand-in seed nobody's app has: a login then fails like any wrong code (the one
+    generic message, counted, nothing that tells a right password from a wrong one), and
+    an invitation page offers the stand-in as a new seed, which accepting stores.
+    """
+    try:
+        plaintext, _newest = crypto.open_server_secret(crypto.TOTP_SEED, blob)
+    except crypto.DecryptionError:
+        return crypto.stand_in_seed(crypto.TOTP_SEED, blob)
+    return plaintext.decode()
 
 
 def check_password_policy(

@@ -1,11 +1,13 @@
 """Help requests as plain functions: route, submit, open a thread by receipt, add messages.
 
 Routes and CLI commands call these; they take a SQLAlchemy session and commit themselves, so
-a receipt is only ever shown after its request is durably stored.
+a receipt is only ever shown after its request is durably stored. How a receipt finds its
+request (salt, pepper, old rows) is ``receipts.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,18 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from campaign.cases import crypto, notifications
+from campaign.cases import crypto, notifications, receipts
 from campaign.cases.crypto import PrivateKey
-from campaign.core.settings import app_cache
-from campaign.models import (
-    HelpRequest,
-    InstallationSecret,
-    RequestMessage,
-    RequestStatus,
-    RoutingRule,
-    Team,
-)
+from campaign.models import HelpRequest, RequestMessage, RequestStatus, RoutingRule, Team
 from campaign.models.base import utcnow
+from campaign.models.help_request import ReceiptScheme
 
 PERSON = "person"
 STAFF = "staff"
@@ -36,13 +31,27 @@ class NoTeamError(RuntimeError):
 
 @dataclass(frozen=True)
 class Submission:
-    """What a person sent: routing metadata in clear, the rest to be encrypted."""
+    """What a person sent: routing metadata in clear, the rest to be encrypted.
+
+    ``contact`` is sealed to the team as it is: the method and its details, and
+    ``for_whom`` (``vocabulary.FOR_WHOM``: "myself", "someone-else", or "" when not said),
+    so staff know whether the contact details are those of the person in danger.
+    """
 
     category: str
     region: str
     language: str
     message: str
     contact: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def for_whom(self) -> str:
+        """Who the request is for, as sealed with the contact details ("" if not said)."""
+        return self.contact.get("for_whom", "")
+
+    @property
+    def contact_method(self) -> str:
+        return self.contact.get("method", "receipt")
 
 
 @dataclass(frozen=True)
@@ -60,33 +69,6 @@ class Thread:
     entries: list[ThreadEntry]
 
 
-def argon2_params() -> crypto.Argon2Params:
-    return crypto.Argon2Params.from_settings(
-        "RECEIPT_ARGON2_TIME_COST", "RECEIPT_ARGON2_MEMORY_KIB"
-    )
-
-
-def receipt_salt(session: Session) -> bytes:
-    """The per-installation salt for receipt hashes, created on first use."""
-    cache: dict[str, bytes] = app_cache("campaign_secrets")
-    if "receipt_salt" in cache:
-        return cache["receipt_salt"]
-    row = session.get(InstallationSecret, "receipt_salt")
-    if row is None:
-        try:
-            with session.begin_nested():
-                row = InstallationSecret(name="receipt_salt", value=crypto.new_salt())
-                session.add(row)
-            session.commit()
-        except IntegrityError:  # another worker made it first
-            session.rollback()
-            row = session.get(InstallationSecret, "receipt_salt")
-            if row is None:
-                raise
-    cache["receipt_salt"] = row.value
-    return row.value
-
-
 def route(session: Session, category: str, region: str, language: str) -> Team:
     """First matching rule by position wins; else the default team; else any team."""
     rules = session.scalars(select(RoutingRule).order_by(RoutingRule.position, RoutingRule.id))
@@ -101,17 +83,23 @@ def route(session: Session, category: str, region: str, language: str) -> Team:
     return team
 
 
-def _keys_for(session: Session, receipt: str) -> crypto.ReceiptKeys:
-    return crypto.derive_receipt_keys(receipt, receipt_salt(session), argon2_params())
+BeforeCommit = Callable[[Session, str], None]
 
 
-def submit(session: Session, submission: Submission) -> str:
-    """Store an encrypted request and return its receipt (after the commit)."""
+def submit(
+    session: Session, submission: Submission, before_commit: BeforeCommit | None = None
+) -> str:
+    """Store an encrypted request and return its receipt (after the commit).
+
+    ``before_commit(session, receipt)``, if given, adds what must be stored in the same
+    transaction (the one-time page that shows the receipt: ``viewonce.py``); an exception
+    it raises leaves the transaction to the caller to roll back, and nothing is stored.
+    """
     team = route(session, submission.category, submission.region, submission.language)
     thread_key = crypto.new_thread_key()
     for _attempt in range(3):
         receipt = crypto.new_receipt()
-        keys = _keys_for(session, receipt)
+        keys = receipts.new_receipt_keys(session, receipt)
         now = utcnow()
         request = HelpRequest(
             team_id=team.id,
@@ -120,6 +108,7 @@ def submit(session: Session, submission: Submission) -> str:
             language=submission.language,
             status=RequestStatus.NEW.value,
             receipt_hash=keys.lookup_hash,
+            receipt_scheme=ReceiptScheme.PEPPERED.value,
             thread_key_for_team=crypto.seal(team.public_key, thread_key),
             thread_key_for_receipt=crypto.encrypt(keys.receipt_key, thread_key),
             contact_sealed=crypto.seal_contact(team.public_key, submission.contact),
@@ -129,42 +118,29 @@ def submit(session: Session, submission: Submission) -> str:
         request.messages.append(
             RequestMessage(
                 author=PERSON,
-                body=crypto.encrypt(thread_key, submission.message.encode()),
+                body=crypto.encrypt_text(thread_key, submission.message),
                 created_at=now,
             )
         )
         notifications.enqueue_new_request(session, request)  # outbox rows, same commit
         session.add(request)
         try:
-            session.commit()
+            session.flush()
         except IntegrityError:  # receipt collision (1 in 10^16): try another
             session.rollback()
             continue
+        if before_commit is not None:  # its rows commit with the request, or neither does
+            before_commit(session, receipt)
+        session.commit()
         return receipt
     raise RuntimeError("could not allocate a unique receipt")
-
-
-def _find(session: Session, receipt_text: str) -> tuple[HelpRequest, bytes] | None:
-    """The request and its thread key, doing the same Argon2id work for any input."""
-    receipt = crypto.normalize_receipt(receipt_text)
-    keys = _keys_for(session, receipt or "0" * crypto.RECEIPT_DIGITS)
-    request = session.scalar(
-        select(HelpRequest).where(HelpRequest.receipt_hash == keys.lookup_hash)
-    )
-    if receipt is None or request is None:
-        return None
-    try:
-        thread_key = crypto.decrypt(keys.receipt_key, request.thread_key_for_receipt)
-    except crypto.DecryptionError:
-        return None
-    return request, thread_key
 
 
 def _thread(request: HelpRequest, thread_key: bytes) -> Thread:
     entries = [
         ThreadEntry(
             author=m.author,
-            text=crypto.decrypt(thread_key, m.body).decode(),
+            text=crypto.decrypt_text(thread_key, m.body),
             created_at=m.created_at,
         )
         for m in request.messages
@@ -173,26 +149,31 @@ def _thread(request: HelpRequest, thread_key: bytes) -> Thread:
 
 
 def open_thread(session: Session, receipt_text: str) -> Thread | None:
-    found = _find(session, receipt_text)
+    found = receipts.find(session, receipt_text)
     return None if found is None else _thread(*found)
 
 
-def add_person_message(session: Session, receipt_text: str, text: str) -> Thread | None:
-    """Append the person's message; a closed or waiting request becomes open again."""
-    found = _find(session, receipt_text)
+def add_person_message(
+    session: Session, receipt_text: str, text: str, before_commit: BeforeCommit | None = None
+) -> Thread | None:
+    """Append the person's message; a closed or waiting request becomes open again.
+
+    ``before_commit(session, receipt_text)`` as for :func:`submit`.
+    """
+    found = receipts.find(session, receipt_text)
     if found is None:
         return None
     request, thread_key = found
     now = utcnow()
     request.messages.append(
-        RequestMessage(
-            author=PERSON, body=crypto.encrypt(thread_key, text.encode()), created_at=now
-        )
+        RequestMessage(author=PERSON, body=crypto.encrypt_text(thread_key, text), created_at=now)
     )
     if request.status != RequestStatus.NEW.value:
         request.status = RequestStatus.OPEN.value
         request.closed_at = None
     request.last_activity_at = now
+    if before_commit is not None:
+        before_commit(session, receipt_text)
     session.commit()
     return _thread(request, thread_key)
 
@@ -211,7 +192,7 @@ def add_staff_reply(
     thread_key = thread_key_for_staff(request, team_private_key)
     now = utcnow()
     message = RequestMessage(
-        author=STAFF, body=crypto.encrypt(thread_key, text.encode()), created_at=now
+        author=STAFF, body=crypto.encrypt_text(thread_key, text), created_at=now
     )
     request.messages.append(message)
     request.status = RequestStatus.WAITING.value

@@ -26,6 +26,13 @@ Sending, retries and concurrency:
 
 To keep a flood of submissions from becoming a flood of mail, a member who already has an
 unsent notification queued does not get a second one: one mail says that requests are waiting.
+
+A notice is sent only if, when it is sent, its address still belongs to an active member
+who wants notices and is in a team (:func:`still_wanted`): a member who turned notices off,
+was disabled, left every team or changed address after the notice was queued gets nothing,
+and the notice is deleted (counted as ``cancelled``), not retried. The outbox row names no
+member or team on purpose, so the check goes by address, and a member who left only the
+request's team but is in another still gets it: the mail says no more than "sign in".
 """
 
 from __future__ import annotations
@@ -65,6 +72,7 @@ class SendReport:
     failed: int = 0
     retried: int = 0
     given_up: int = 0
+    cancelled: int = 0  # no longer wanted by the member (see the module docstring)
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,21 @@ def connect(config: Any) -> smtplib.SMTP:
     return smtp
 
 
+def still_wanted(session: Session, recipient: str) -> bool:
+    """Whether ``recipient`` is still an active, opted-in member of at least one team."""
+    member = (
+        select(StaffUser.id)
+        .join(TeamMembership, TeamMembership.user_id == StaffUser.id)
+        .where(
+            StaffUser.email == recipient,
+            StaffUser.is_active.is_(True),
+            StaffUser.notify_by_email.is_(True),
+        )
+        .limit(1)
+    )
+    return session.scalar(member) is not None
+
+
 def _due_ids(session: Session, now: dt.datetime, seen: set[int]) -> list[tuple[int, int]]:
     query = (
         select(OutboxMail.id, OutboxMail.attempts)
@@ -190,7 +213,7 @@ def send_pending(session: Session, now: dt.datetime | None = None) -> SendReport
     now = as_utc(now)
     max_attempts = int(config["MAIL_MAX_ATTEMPTS"])
     lease = dt.timedelta(seconds=max(60.0, 3 * float(config["MAIL_TIMEOUT"])))
-    counts = {"sent": 0, "retried": 0, "given_up": 0}
+    counts = {"sent": 0, "retried": 0, "given_up": 0, "cancelled": 0}
     smtp: smtplib.SMTP | None = None
     seen: set[int] = set()
     try:
@@ -201,6 +224,11 @@ def send_pending(session: Session, now: dt.datetime | None = None) -> SendReport
                     continue
                 mail = session.get(OutboxMail, mail_id, populate_existing=True)
                 if mail is None:  # deleted meanwhile
+                    continue
+                if not still_wanted(session, mail.recipient):
+                    session.delete(mail)
+                    session.commit()
+                    counts["cancelled"] += 1
                     continue
                 reached = smtp is not None
                 try:
@@ -235,7 +263,9 @@ def send_pending(session: Session, now: dt.datetime | None = None) -> SendReport
 
 def _report(counts: dict[str, int]) -> SendReport:
     failed = counts["retried"] + counts["given_up"]
-    return SendReport(counts["sent"], failed, counts["retried"], counts["given_up"])
+    return SendReport(
+        counts["sent"], failed, counts["retried"], counts["given_up"], counts["cancelled"]
+    )
 
 
 def _quietly_close(smtp: smtplib.SMTP, polite: bool = False) -> None:

@@ -11,30 +11,62 @@ purged request: action ``purged``, the request and team ids, and the rule that a
 Each purge is one ``DELETE ... WHERE <rule> RETURNING`` statement, so a request that is
 re-opened (a new message from the person) while the purge runs is judged on its new state,
 and the deletions commit together with their audit entries.
+
+Deleted is not enough while the bytes stay in the files: after the commit, every purge (even
+one that deleted nothing, so a scrub that failed before is done again, and the old versions
+that updates such as re-routing or a receipt upgrade leave behind go too) scrubs the tables
+with ``core.db.scrub_deleted``: SQLite's WAL is checkpointed and truncated (with
+``secure_delete`` the deleted cells are already zeros), PostgreSQL's tables are rewritten by
+``VACUUM FULL``. That takes each table's exclusive lock for a moment, so the site's requests
+wait that long (the lock is waited for at most 5 s, else the scrub is reported as not done
+and the next purge does it). What a purge cannot reach, backups, PostgreSQL's WAL archives
+and the disk's freed blocks, is in docs/deploy.md.
+
+Each purge first puts receipt hashes made before the receipt pepper under it
+(``receipts.protect_unpeppered``), so the scrub also removes their unpeppered bytes.
+
+It also deletes expired one-time views and sent-form marks (``viewonce.purge_expired``);
+views that were shown were deleted then, and the scrub of ``view_once`` removes their bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from campaign.cases import audit
-from campaign.core import settings
+from campaign.cases import audit, receipts, viewonce
+from campaign.core import db, settings
 from campaign.models import HelpRequest, OutboxMail, RequestStatus
 from campaign.models.base import as_utc
 
 PURGED = "purged"
+log = logging.getLogger(__name__)
+
+
+SCRUBBED_TABLES = (
+    "help_request",
+    "request_message",
+    "internal_note",
+    "outbox_mail",
+    "staff_session",
+    "view_once",
+)
 
 
 @dataclass(frozen=True)
 class PurgeReport:
     closed: int  # closed more than RETENTION_CLOSED_DAYS ago
     expired: int  # created more than RETENTION_MAX_DAYS ago (and not counted above)
+    scrubbed: bool = True  # False: deleted, but old bytes may remain until the next purge
+    # Expired one-time pages and sent-form marks deleted (viewonce.py); not compared: a
+    # report says what happened to requests.
+    views: int = field(default=0, compare=False)
 
     @property
     def total(self) -> int:
@@ -99,12 +131,26 @@ def _require_foreign_keys(session: Session) -> None:
         raise RuntimeError("SQLite foreign keys are off: a purge would leave messages behind")
 
 
+def _protect_old_receipts(session: Session) -> None:
+    """Receipt hashes from before the pepper go under it (the scrub then drops the old bytes).
+
+    Retention never waits for the pepper: if it is missing or wrong, this is skipped with a
+    warning (the start-up check says what to do) and the purge goes on.
+    """
+    try:
+        receipts.protect_unpeppered(session)
+    except receipts.ReceiptPepperError as exc:
+        session.rollback()
+        log.warning("old receipts not protected: %s", exc)
+
+
 def purge(session: Session, now: dt.datetime | None = None) -> PurgeReport:
     """Delete what the retention rules say is due, with audit entries; commits."""
     rules = Rules.from_config()
     now = as_utc(now)
     closed_cutoff, _age_cutoff = rules.cutoffs(now)
     _require_foreign_keys(session)
+    _protect_old_receipts(session)
     statement = (
         delete(HelpRequest)
         .where(rules.due_at(now))
@@ -132,9 +178,12 @@ def purge(session: Session, now: dt.datetime | None = None) -> PurgeReport:
     session.execute(
         delete(OutboxMail).where(or_(OutboxMail.sent_at < keep, OutboxMail.failed_at < keep))
     )
+    views = viewonce.purge_expired(session, now)
     session.commit()
     session.expire_all()  # deleted rows must not linger in the identity map
-    return PurgeReport(closed=closed, expired=expired)
+    session.close()  # no transaction of ours may hold the WAL or a lock during the scrub
+    scrubbed = db.scrub_deleted(session.get_bind().engine, SCRUBBED_TABLES)
+    return PurgeReport(closed=closed, expired=expired, scrubbed=scrubbed, views=views)
 
 
 def due_soon(

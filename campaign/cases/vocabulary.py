@@ -57,6 +57,29 @@ LEAVE_MESSAGE = [
     C("yes", _l("Yes, you may leave a message")),
 ]
 
+# Who the request is for. Asked first on the form, no choice made by default and none
+# required: the words of the form and of the "sent" page follow it, and it is sealed with
+# the contact details so staff know whose contact they hold. Not chosen is stored as "".
+MYSELF = "myself"
+SOMEONE_ELSE = "someone-else"
+FOR_WHOM = [
+    C(MYSELF, _l("For myself")),
+    C(SOMEONE_ELSE, _l("For someone else (a relative, friend or neighbour)")),
+]
+
+# Which contact methods each contact field is for. The form shows (with JavaScript) or
+# names (without) only these, checks and stores a field only for these methods.
+CONTACT_FIELD_METHODS: dict[str, tuple[str, ...]] = {
+    "phone": ("phone",),
+    "email": ("email",),
+    "messenger": ("messenger",),
+    "may_leave_message": ("phone",),
+    # A messenger rings and shows previews too, so its times and code word matter.
+    "safe_times": ("phone", "messenger"),
+    "code_word": ("phone", "messenger"),
+    "contact_notes": ("phone", "email", "messenger"),
+}
+
 CATEGORY_VALUES = [choice.value for choice in CATEGORIES]
 REGION_VALUES = [choice.value for choice in REGIONS]
 LANGUAGE_VALUES = [choice.value for choice in ANSWER_LANGUAGES]

@@ -4,6 +4,8 @@
 - ``teams``: ``team create | list | set-default``, ``routing list | add | move | remove``
 - ``staff``: ``staff create-admin | grant``
 - ``maintenance``: ``outbox send | status``, ``purge``
+- ``keys``: ``rotate-secret``
+- ``receipts``: ``receipts new-pepper``
 
 Commands call the same functions in ``campaign.cases`` as the staff pages do; they never
 import a web layer.
@@ -15,16 +17,18 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from campaign.commands import maintenance, setup, staff, teams
+    from campaign.commands import keys, maintenance, receipts, setup, staff, teams
 
     for command in (
         setup.init_command,
         setup.db_cli,
         setup.check_command,
+        keys.rotate_secret_command,
         teams.team_cli,
         teams.routing_cli,
         staff.staff_cli,
         maintenance.outbox_cli,
         maintenance.purge_command,
+        receipts.receipts_cli,
     ):
         app.cli.add_command(command)

@@ -23,6 +23,8 @@ def outbox_send() -> None:
         f"Sent {report.sent}, failed {report.failed} "
         f"(retry later {report.retried}, given up {report.given_up})."
     )
+    if report.cancelled:
+        click.echo(f"Not sent {report.cancelled}: the member turned notices off or left.")
 
 
 @outbox_cli.command("status")
@@ -42,6 +44,10 @@ def purge_command(dry_run: bool) -> None:
     """Delete requests past the retention periods (audit entries are kept)."""
     rules = retention.Rules.from_config()
     session = db_session()
+    if not dry_run:  # first, so that the scrub below also clears what these delete
+        ended = sessions.end_expired(session)
+        tries = login.forget_old_tries(session)
+        session.commit()
     report = retention.count_due(session) if dry_run else retention.purge(session)
     verb = "Would purge" if dry_run else "Purged"
     click.echo(
@@ -49,7 +55,14 @@ def purge_command(dry_run: bool) -> None:
         f"{report.expired} {rules.age_reason}."
     )
     if not dry_run:
-        ended = sessions.end_expired(session)
-        tries = login.forget_old_tries(session)
-        session.commit()
-        click.echo(f"Deleted {ended} expired staff sessions and {tries} old login counters.")
+        click.echo(
+            f"Deleted {ended} expired staff sessions, {tries} old login counters "
+            f"and {report.views} expired one-time pages."
+        )
+    if not report.scrubbed:
+        click.echo(
+            "The deleted rows may still be readable in the database files: the database was "
+            "busy (a long transaction or lock). Run 'flask --app wsgi purge' again later.",
+            err=True,
+        )
+        raise SystemExit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -10,9 +11,10 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from campaign.cases import receipts
 from campaign.cases.teams import create_team
 from campaign.commands.teams import print_recovery_key
-from campaign.core import checks, migrate
+from campaign.core import checks, files, migrate
 from campaign.core.config import DEFAULTS
 from campaign.core.db import db_session, engine
 from campaign.models import Team
@@ -58,21 +60,59 @@ def init_command(team_name: str) -> None:
         print_recovery_key(team, recovery_key)
     else:
         click.echo("Teams exist already; no key printed.")
+    _ensure_receipt_pepper()
+
+
+def _ensure_receipt_pepper() -> None:
+    """Make the receipt pepper if there is none, and put old receipts under it."""
+    try:
+        report = receipts.prepare(db_session())
+    except receipts.ReceiptPepperError as exc:
+        click.echo(str(exc), err=True)
+        raise SystemExit(1) from exc
+    if report.created is not None:
+        click.echo(
+            f"Made a new receipt pepper in {report.created} (mode 0600). Back it up now, "
+            "together with the teams' recovery keys and apart from the database backups: "
+            "without it no receipt made from now on can be opened (docs/deploy.md)."
+        )
+    if report.protected:
+        click.echo(f"Put {report.protected} receipts from before the pepper under it.")
 
 
 def _ensure_secret_key() -> None:
-    """Write a random SECRET_KEY to instance/config.py if none is configured yet."""
+    """Give instance/config.py a random SECRET_KEY if none is configured yet.
+
+    A missing file is created 0600; an existing one keeps everything in it and gets the
+    key added at the end (and is made 0600: it now holds a secret). The instance folder
+    is made 0700. A development key set in the environment is left to the operator.
+    """
+    instance = Path(current_app.instance_path)
+    files.private_dir(instance)
+    if files.tighten(instance, files.PRIVATE_DIR):
+        click.echo(f"Made {instance} private to its owner (0700).")
     if current_app.config["SECRET_KEY"] != DEFAULTS["SECRET_KEY"]:
         return
-    path = Path(current_app.instance_path) / "config.py"
-    if path.exists():
+    if os.environ.get("CAMPAIGN_SECRET_KEY") == DEFAULTS["SECRET_KEY"]:
+        click.echo(
+            "CAMPAIGN_SECRET_KEY is set to the development key in the environment, which "
+            "wins over instance/config.py: set a real key there instead.",
+            err=True,
+        )
         return
-    path.write_text(
-        "# Written by 'flask --app wsgi init'. Keep it secret; do not commit it.\n"
-        f"SECRET_KEY = {secrets.token_hex(32)!r}\n",
-        encoding="utf-8",
+    path = instance / "config.py"
+    line = f"SECRET_KEY = {secrets.token_hex(32)!r}\n"
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        separator = "" if not text or text.endswith("\n") else "\n"
+        files.append_private_text(
+            path, f"{separator}# Added by 'flask --app wsgi init'. Keep it secret.\n{line}"
+        )
+        click.echo(f"Added a new SECRET_KEY to {path}.")
+        return
+    files.write_private_text(
+        path, f"# Written by 'flask --app wsgi init'. Keep it secret; do not commit it.\n{line}"
     )
-    path.chmod(0o600)
     click.echo(f"Wrote a new SECRET_KEY to {path}.")
 
 

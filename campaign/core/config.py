@@ -1,12 +1,18 @@
-"""Configuration defaults.
+"""Configuration defaults, the instance folder, and the order settings are read in.
 
 Order of precedence (later wins): these defaults, ``instance/config.py``, then
 ``CAMPAIGN_*`` environment variables (``app.config.from_prefixed_env("CAMPAIGN")``),
 then the ``test_config`` mapping passed to ``create_app``.
+
+The instance folder (``instance/config.py``, the SQLite file, compiled translations) is
+``instance/`` in the repository unless ``CAMPAIGN_INSTANCE_PATH`` (or ``INSTANCE_PATH`` in
+``test_config``) names another: it must be known before ``config.py`` is read, so it is
+not an ordinary setting.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -18,10 +24,16 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES: tuple[str, ...] = ("be", "ru", "en")
 
 DEFAULTS: dict[str, Any] = {
-    # Development-only key; production start-up refuses it (see campaign/core/checks.py).
+    # Development-only key: only `flask run` and tests accept it; gunicorn and `flask check`
+    # refuse it always (campaign/core/checks.py). `flask init` writes a random one.
     "SECRET_KEY": "dev-insecure-change-me",
-    # Production (env CAMPAIGN_ENV_PRODUCTION=true): gunicorn refuses to start without a
-    # real SECRET_KEY (campaign/core/checks.py).
+    # Older keys (Flask 3.1's setting, oldest first), still accepted after a rotation: for
+    # session, CSRF and form-timing signatures, and to decrypt server-held secrets (TOTP
+    # seeds) until `flask rotate-secret` has re-encrypted them under SECRET_KEY. A plain
+    # string (one key, e.g. from CAMPAIGN_SECRET_KEY_FALLBACKS=old) is read as a list of one.
+    "SECRET_KEY_FALLBACKS": [],
+    # Production (env CAMPAIGN_ENV_PRODUCTION=true): gunicorn also refuses a SECRET_KEY
+    # shorter than 32 characters (campaign/core/checks.py).
     "ENV_PRODUCTION": False,
     # Host names the site answers to (Flask's TRUSTED_HOSTS; None: any). Other Host
     # headers get a 400. Env: CAMPAIGN_TRUSTED_HOSTS='["example.org", "www.example.org"]'.
@@ -47,16 +59,37 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 256 * 1024,
     # Database: None means SQLite at instance/campaign.db.
     "DATABASE_URL": None,
-    # Rate limits (Flask-Limiter syntax), keyed by an HMAC of the client network.
+    # Rate limits (Flask-Limiter syntax) per client group: the onion channel, an IPv4 /24,
+    # an IPv6 /56 (and a wider limit per /48); bucket names are HMACs under a random key
+    # that rotates (campaign/core/ratelimit.py).
     "RATELIMIT_STORAGE_URI": "memory://",
     "SUBMIT_RATE_LIMIT": "5 per hour",
     "CHECK_RATE_LIMIT": "20 per hour",
+    # How client addresses are grouped into one budget (prefix lengths).
+    "RATELIMIT_IPV4_PREFIX": 24,
+    "RATELIMIT_IPV6_PREFIX": 56,
+    # A second, wider limit for IPv6 per /48, so many /56s of one site share a ceiling.
+    "RATELIMIT_IPV6_WIDE_PREFIX": 48,
+    "SUBMIT_WIDE_RATE_LIMIT": "20 per hour",
+    "CHECK_WIDE_RATE_LIMIT": "80 per hour",
+    # The random key that names the buckets is replaced this often (seconds); every
+    # count starts again at the change. Never derived from SECRET_KEY, never on disk.
+    "RATELIMIT_KEY_ROTATE_SECONDS": 3600,
+    # The onion channel: its proxy sends the header X-Onion-Channel with this secret
+    # (None: no onion channel is recognised; every Tor visitor is then 127.0.0.1). All
+    # onion visitors share these budgets, larger than one network's (docs/deploy.md).
+    "ONION_CHANNEL_SECRET": None,
+    "ONION_SUBMIT_RATE_LIMIT": "50 per hour",
+    "ONION_CHECK_RATE_LIMIT": "200 per hour",
     # Number of trusted reverse proxies in front of the app (0: none; see ProxyFix).
     "PROXY_HOPS": 0,
     # A form sent sooner than this after it was shown is asked to be checked and re-sent.
     "MIN_FILL_SECONDS": 3,
     # A person may take a long time to write; the CSRF token lives this long (seconds).
     "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+    # The page after sending a request, opening a thread or adding a message is shown once,
+    # by a redirect to a one-time URL; if never opened, it expires after this (seconds).
+    "VIEW_ONCE_SECONDS": 120,
     # Staff notifications ("a new request is waiting"), sent by `flask outbox send`.
     "STAFF_BASE_URL": "http://127.0.0.1:5000/staff/",
     "MAIL_SERVER": "127.0.0.1",
@@ -78,6 +111,12 @@ DEFAULTS: dict[str, Any] = {
     # Argon2id cost for receipts (each check and submission pays it once).
     "RECEIPT_ARGON2_TIME_COST": 2,
     "RECEIPT_ARGON2_MEMORY_KIB": 19456,
+    # The receipt pepper, a secret outside the database mixed into every receipt hash
+    # (campaign/core/pepper.py): its text (env CAMPAIGN_RECEIPT_PEPPER, taken as written),
+    # else the file RECEIPT_PEPPER_FILE (None: instance/receipt-pepper, made by `flask init`).
+    # Back it up with the teams' recovery keys: receipts made under it open only with it.
+    "RECEIPT_PEPPER": None,
+    "RECEIPT_PEPPER_FILE": None,
     # Staff accounts: Argon2id for passwords and for wrapping each member's private key.
     "STAFF_PASSWORD_TIME_COST": 3,
     "STAFF_PASSWORD_MEMORY_KIB": 65536,
@@ -102,6 +141,13 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def instance_path(test_config: Mapping[str, Any] | None = None) -> Path:
+    """The instance folder: ``INSTANCE_PATH`` in test_config, env CAMPAIGN_INSTANCE_PATH,
+    else ``instance/`` in the repository."""
+    chosen = (test_config or {}).get("INSTANCE_PATH") or os.environ.get("CAMPAIGN_INSTANCE_PATH")
+    return Path(chosen).resolve() if chosen else PROJECT_ROOT / "instance"
+
+
 def load(config: Config, test_config: Mapping[str, Any] | None = None) -> None:
     """Fill ``config`` in the order above (``config.root_path`` is the instance folder).
 
@@ -111,5 +157,15 @@ def load(config: Config, test_config: Mapping[str, Any] | None = None) -> None:
     config.from_mapping(DEFAULTS)
     config.from_pyfile("config.py", silent=True)
     config.from_prefixed_env("CAMPAIGN")
+    if "CAMPAIGN_RECEIPT_PEPPER" in os.environ:  # a secret is text: never parsed as JSON
+        config["RECEIPT_PEPPER"] = os.environ["CAMPAIGN_RECEIPT_PEPPER"]
     if test_config is not None:
         config.from_mapping(test_config)
+    fallbacks = config.get("SECRET_KEY_FALLBACKS") or []
+    if isinstance(fallbacks, str | bytes):  # one key, not its characters as keys
+        fallbacks = [fallbacks]
+    if isinstance(fallbacks, list | tuple):  # anything else: the start-up checks say so
+        config["SECRET_KEY_FALLBACKS"] = list(fallbacks)
+        if fallbacks and "WTF_CSRF_SECRET_KEY" not in config:
+            # Flask-WTF signs with one key; itsdangerous takes a list, newest last.
+            config["WTF_CSRF_SECRET_KEY"] = [*fallbacks, config.get("SECRET_KEY")]

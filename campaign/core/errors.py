@@ -33,7 +33,7 @@ def register_problem_page(app: Flask, page: ProblemPage) -> None:
 def render_error(error: HTTPException) -> tuple[str, int]:
     if request.blueprint == "staff":
         code = error.code or 500
-        return render_template("staff/error.html", code=code), code
+        return render_template("staff/error.html", code=code, error=error), code
     if not g.get("lang"):
         g.lang = language_for_error()
     code = error.code or 500

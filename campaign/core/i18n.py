@@ -2,7 +2,7 @@
 
 The ``.po`` catalogues under ``campaign/translations`` are committed; the ``.mo`` files
 are compiled at start-up into ``instance/translations`` (atomically, so several workers
-starting at once are safe) and never committed.
+starting at once are safe; folders 0700, files 0600) and never committed.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, abort, g, request
 
+from campaign.core import files
 from campaign.core.extensions import babel
 
 SOURCE_DIR = Path(__file__).resolve().parents[1] / "translations"
@@ -32,7 +33,7 @@ def compile_catalogues(source: Path, target: Path) -> None:
         mo_path = target / rel
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
-        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        files.private_dir(mo_path.parent)  # 0700; mkstemp makes the file 0600
         with po_path.open("rb") as fh:
             catalog = read_po(fh)
         fd, tmp = tempfile.mkstemp(dir=mo_path.parent, suffix=".tmp")
@@ -92,13 +93,46 @@ def _add_lang(endpoint: str, values: dict[str, Any]) -> None:
         values["lang"] = g.lang
 
 
+# Dates as people write them in a sentence: "29 November 2026", "29 лістапада 2026",
+# "29 ноября 2026" (Babel gives be and ru months in lower case, in the genitive after a day).
+DAY_FORMAT = "d MMMM y"
+DAY_TIME_FORMAT = "d MMMM y, HH:mm"
+
+
+def site_timezone() -> Any:
+    """The site's time zone (BABEL_DEFAULT_TIMEZONE, Minsk): times are shown in it."""
+    from flask import current_app
+
+    return get_timezone(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+
+def _local(value: dt.date) -> dt.date:
+    """A stored time (UTC, naive from SQLite) as the site's local time; a date as it is."""
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(site_timezone())
+    return value
+
+
 def format_month(value: dt.date, lang: str) -> str:
-    """'August 2020' in the page's language (stand-alone month name)."""
-    return format_date(value, "LLLL y", locale=lang).capitalize()
+    """'August 2020' standing alone (a date line): capitalised in every language."""
+    return format_month_in_sentence(value, lang).capitalize()
+
+
+def format_month_in_sentence(value: dt.date, lang: str) -> str:
+    """'August 2020' inside a sentence: 'жнівень 2020', 'август 2020' in lower case."""
+    return format_date(_local(value), "LLLL y", locale=lang)
 
 
 def format_day(value: dt.date, lang: str) -> str:
-    return format_date(value, "long", locale=lang)
+    """'29 November 2026' (a stored time: its day in the site's time zone)."""
+    return format_date(_local(value), DAY_FORMAT, locale=lang)
+
+
+def format_day_time(value: dt.datetime, lang: str) -> str:
+    """'29 November 2026, 14:05' in the site's time zone."""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return format_datetime(aware, DAY_TIME_FORMAT, tzinfo=site_timezone(), locale=lang)
 
 
 def init_app(app: Flask) -> None:
@@ -110,7 +144,11 @@ def init_app(app: Flask) -> None:
     app.url_defaults(_add_lang)
 
     app.jinja_env.filters["month_year"] = lambda value: format_month(value, select_locale())
+    app.jinja_env.filters["month_in_sentence"] = lambda value: format_month_in_sentence(
+        value, select_locale()
+    )
     app.jinja_env.filters["long_date"] = lambda value: format_day(value, select_locale())
+    app.jinja_env.filters["date_time"] = lambda value: format_day_time(value, select_locale())
 
     @app.context_processor
     def language_context() -> dict[str, Any]:
@@ -122,9 +160,16 @@ def init_app(app: Flask) -> None:
 
 
 def alternate_url(code: str) -> str:
-    """This page in another language; the other language's home for error pages."""
+    """This page in another language; the other language's home for error pages.
+
+    A view may name another endpoint in ``g.alternate_endpoint`` (a page shown once, whose
+    URL is used up: its language links lead to where its form starts).
+    """
     from flask import url_for
 
+    override = g.get("alternate_endpoint")
+    if override and not g.get("error"):
+        return url_for(str(override), lang=code)
     rule = request.url_rule
     if rule is not None and request.endpoint and "lang" in rule.arguments and not g.get("error"):
         url = url_for(request.endpoint, lang=code, **(request.view_args or {}))

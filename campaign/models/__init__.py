@@ -9,6 +9,7 @@ from campaign.models.outbox import OutboxMail
 from campaign.models.staff import Invitation, Role, StaffSession, StaffUser, TeamMembership
 from campaign.models.team import RoutingRule, Team
 from campaign.models.throttle import LoginThrottle
+from campaign.models.view_once import OneTimeView
 
 __all__ = [
     "AuditEvent",
@@ -18,6 +19,7 @@ __all__ = [
     "InternalNote",
     "Invitation",
     "LoginThrottle",
+    "OneTimeView",
     "OutboxMail",
     "RequestMessage",
     "RequestStatus",

@@ -8,7 +8,8 @@ times. Everything a person wrote is ciphertext:
 - ``contact_sealed``: the contact preferences, sealed to the team's public key;
 - each :class:`RequestMessage` body: encrypted under the thread key.
 
-``receipt_hash`` is the first half of an Argon2id hash of the receipt (see crypto.py).
+``receipt_hash`` is the lookup half of the receipt's Argon2id hash, keyed with the receipt
+pepper (``receipt_scheme`` says how; see campaign/cases/receipts.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from campaign.models.base import Base, utcnow
@@ -28,6 +29,15 @@ class RequestStatus(enum.StrEnum):
     OPEN = "open"
     WAITING = "waiting"  # staff replied; waiting for the person's answer
     CLOSED = "closed"
+
+
+class ReceiptScheme(enum.IntEnum):
+    """How a request's ``receipt_hash`` and ``thread_key_for_receipt`` were made."""
+
+    UNPEPPERED = 0  # before migration 0004: the Argon2id output as it is
+    PEPPERED = 1  # both halves keyed with the receipt pepper
+    WRAPPED = 2  # an UNPEPPERED row protected without its receipt (see cases/receipts.py)
+    LOST = 3  # made under a pepper that was lost: no receipt opens it any more
 
 
 class HelpRequest(Base):
@@ -45,6 +55,9 @@ class HelpRequest(Base):
     language: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default=RequestStatus.NEW.value)
     receipt_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    receipt_scheme: Mapped[int] = mapped_column(
+        SmallInteger, default=ReceiptScheme.UNPEPPERED.value, server_default=text("0")
+    )
     thread_key_for_team: Mapped[bytes] = mapped_column(LargeBinary)
     thread_key_for_receipt: Mapped[bytes] = mapped_column(LargeBinary)
     contact_sealed: Mapped[bytes] = mapped_column(LargeBinary)

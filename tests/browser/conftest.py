@@ -6,8 +6,10 @@ that team (for the staff pages) and a few requests, no minimum fill time and hig
 limits. Its quick exit points to a neutral address that no request ever reaches (see
 ``tests/browser/tab.py``).
 
-Chromium is Debian's (/usr/bin/chromium), driven by Playwright; the tests skip only when
-that binary is absent (``.ci/run`` installs it). Tabs of the usual kinds (JavaScript
+Chromium is Debian's (/usr/bin/chromium), started with the flags of ``devtools.chromium``
+(the Lighthouse benchmark uses the same) and driven by Playwright; the tests skip only when
+that binary is absent (``.ci/run`` installs it). Under pytest-xdist each worker that runs
+browser tests has its own live app and Chromium. Tabs of the usual kinds (JavaScript
 on, JavaScript off, and CSP bypassed for axe) are made once and reused by every test, for
 speed (also a 360 px and a 320 px wide one); ``new_tab`` makes a fresh one with other
 options (viewport, CDP metering).
@@ -18,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,19 +34,11 @@ from campaign.cases.teams import create_team
 from campaign.core import migrate
 from campaign.core.db import db_session, engine
 from campaign.models import HelpRequest
+from devtools.chromium import CHROMIUM, CHROMIUM_FLAGS, chromium_missing
 from tests.browser.tab import QUICK_EXIT_URL, LiveSite, StaffLogin, Tab, open_tab
 from tests.conftest import TEST_CONFIG
 from tests.staff.staffclient import Member, fresh_code, grant, make_member
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TAB_KINDS: dict[str, dict[str, Any]] = {
     "js": {},
     "nojs": {"java_script_enabled": False},
@@ -139,8 +132,9 @@ def site(live_app: LiveApp) -> Iterator[LiveSite]:
 
 @pytest.fixture(scope="session")
 def playwright_driver() -> Iterator[Playwright]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (.ci/run installs it)")
+    missing = chromium_missing()
+    if missing:
+        pytest.skip(missing)
     with sync_playwright() as driver:
         yield driver
 
@@ -148,7 +142,7 @@ def playwright_driver() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright_driver: Playwright) -> Iterator[Browser]:
     chromium = playwright_driver.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        executable_path=str(CHROMIUM), args=list(CHROMIUM_FLAGS), headless=True
     )
     yield chromium
     chromium.close()
@@ -162,43 +156,28 @@ def shared_tabs(browser: Browser, site: LiveSite) -> Iterator[dict[str, Tab]]:
         tab.close()
 
 
-def _use_tab(tabs: dict[str, Tab], kind: str, browser: Browser, site: LiveSite) -> Iterator[Tab]:
-    tab = tabs.get(kind)
-    if tab is None or tab.page.is_closed():
-        tab = tabs[kind] = open_tab(browser, site, **TAB_KINDS[kind])
-    tab.reset()
-    yield tab
-    tab.finish()
+def _shared_tab(kind: str, doc: str) -> Any:
+    """The fixture ``<kind>_tab``: the session's tab of that kind (``TAB_KINDS``), made on
+    first use, reset before each test and checked after it (``Tab.finish``)."""
+
+    def use(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
+        tab = shared_tabs.get(kind)
+        if tab is None or tab.page.is_closed():
+            tab = shared_tabs[kind] = open_tab(browser, site, **TAB_KINDS[kind])
+        tab.reset()
+        yield tab
+        tab.finish()
+
+    use.__name__ = use.__qualname__ = f"{kind}_tab"
+    use.__doc__ = doc
+    return pytest.fixture(name=f"{kind}_tab")(use)
 
 
-@pytest.fixture
-def js_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
-    """JavaScript on, the site's Content-Security-Policy enforced."""
-    yield from _use_tab(shared_tabs, "js", browser, site)
-
-
-@pytest.fixture
-def nojs_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
-    """JavaScript off."""
-    yield from _use_tab(shared_tabs, "nojs", browser, site)
-
-
-@pytest.fixture
-def axe_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
-    """JavaScript on, CSP bypassed so that axe-core can be injected."""
-    yield from _use_tab(shared_tabs, "axe", browser, site)
-
-
-@pytest.fixture
-def phone_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
-    """JavaScript on, CSP enforced, a 360 by 640 window."""
-    yield from _use_tab(shared_tabs, "phone", browser, site)
-
-
-@pytest.fixture
-def narrow_tab(shared_tabs: dict[str, Tab], browser: Browser, site: LiveSite) -> Iterator[Tab]:
-    """A 320 px wide window (WCAG's width for reflow)."""
-    yield from _use_tab(shared_tabs, "narrow", browser, site)
+js_tab = _shared_tab("js", "JavaScript on, the site's Content-Security-Policy enforced.")
+nojs_tab = _shared_tab("nojs", "JavaScript off.")
+axe_tab = _shared_tab("axe", "JavaScript on, CSP bypassed so that axe-core can be injected.")
+phone_tab = _shared_tab("phone", "JavaScript on, CSP enforced, a 360 by 640 window.")
+narrow_tab = _shared_tab("narrow", "A 320 px wide window (WCAG's width for reflow).")
 
 
 TabFactory = Callable[..., Tab]

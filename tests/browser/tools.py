@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,10 @@ from tests.browser.sitepages import Visit
 from tests.browser.tab import LiveSite
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core's own axe.min.js (4.12.1), as shipped inside the PyPI package
+# axe-playwright-python, pinned in requirements-dev.txt. Only the script is used.
+AXE_PACKAGE = "axe-playwright-python"
+AXE_SCRIPT = ("axe_playwright_python", "axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -44,13 +48,19 @@ def open_visit(page: Page, site: LiveSite, visit: Visit) -> None:
 
 @cache
 def axe_source() -> str:
-    if not AXE.exists():
-        raise AssertionError(f"{AXE} is missing: run `npm ci` in the project root")
-    return AXE.read_text(encoding="utf-8")
+    package, name = AXE_SCRIPT
+    try:
+        script = resources.files(package).joinpath(name)
+        return script.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError) as exc:
+        raise AssertionError(
+            f"axe-core's {name} not found ({exc}): pip install -r requirements-dev.txt"
+            f" (it comes with {AXE_PACKAGE})"
+        ) from exc
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Inject axe-core (from node_modules, never a CDN) and run the WCAG 2.2 AA rules.
+    """Inject axe-core (from a pinned package, never a CDN) and run the WCAG 2.2 AA rules.
 
     The page's CSP forbids inline scripts, so the context must be made with
     ``bypass_csp=True``; only the axe runs do that.

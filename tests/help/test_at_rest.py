@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from campaign.cases import crypto, intake
+from campaign.cases import crypto, intake, receipts
 from campaign.core.db import db_session
 from campaign.models import HelpRequest
-from tests.helpclient import HelpClient
+from tests.helpclient import SHOWN_ONCE, HelpClient
 
 MARKER = "UNIQUE-MARKER-7f3a9c"
 PHONE = "+375 44 765 43 21"
@@ -83,7 +83,7 @@ def test_no_plaintext_in_database_or_logs(
         session = db_session()
         request = session.scalars(select(HelpRequest)).one()
         intake.add_staff_reply(session, request, crypto.parse_recovery_key(team_key), REPLY)
-    assert person.add_message(receipt, FOLLOW_UP).status_code == 200
+    assert person.add_message(receipt, FOLLOW_UP).status_code == SHOWN_ONCE
     page = person.check(receipt).get_data(as_text=True)
     assert MARKER in page and REPLY in page and FOLLOW_UP in page
 
@@ -108,9 +108,11 @@ def test_receipt_is_stored_only_as_an_argon2id_hash(db_app: Flask, db_client: Fl
     with db_app.app_context():
         session = db_session()
         request = session.scalars(select(HelpRequest)).one()
-        salt = intake.receipt_salt(session)
-        keys = crypto.derive_receipt_keys(receipt, salt, intake.argon2_params())
+        salt = receipts.receipt_salt(session)
+        argon2 = crypto.derive_receipt_keys(receipt, salt, receipts.argon2_params())
+        keys = crypto.pepper_receipt_keys(argon2, receipts.pepper(session))
         assert request.receipt_hash == keys.lookup_hash
+        assert request.receipt_hash != argon2.lookup_hash  # keyed with the pepper too
         assert len(request.receipt_hash) == 32
         import hashlib
 

@@ -21,7 +21,7 @@ from campaign.models import (
     Team,
 )
 from campaign.models.base import utcnow
-from tests.helpclient import HelpClient
+from tests.helpclient import SHOWN_ONCE, HelpClient
 
 MARKER = "RETENTION-MARKER"
 
@@ -32,7 +32,7 @@ def build(app: Flask, client: FlaskClient) -> dict[str, int]:
     names = ["closed_old", "closed_recent", "open_old", "open_almost", "new"]
     for name in names:
         receipt = person.submit_ok(f"{MARKER} {name}", category="psychological", region="grodno")
-        assert person.add_message(receipt, f"{MARKER} follow-up {name}").status_code == 200
+        assert person.add_message(receipt, f"{MARKER} follow-up {name}").status_code == SHOWN_ONCE
     now = utcnow()
     days = dt.timedelta(days=1)
     shape = {

@@ -1,46 +1,47 @@
-"""Staff accounts and logins for tests, through the real forms."""
+"""Staff accounts and logins for tests, through the real forms.
+
+Members, TOTP codes and the login form come from ``devtools.staff`` (the benchmarks sign
+in the same way); this module adds what only tests do: granting a team key, posting any
+staff form with its CSRF token, and accepting an invitation or reset link as a new member
+would (open it, read the TOTP secret shown, send a password and a code).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
 import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.test import TestResponse
 
 from campaign.cases import accounts, crypto
 from campaign.core.db import db_session
 from campaign.models import StaffUser, Team
+from devtools.forms import csrf_token_in, first_csrf_token_in
+from devtools.staff import PASSWORD, Member, fresh_code, login, make_member
 
-PASSWORD = "correct horse battery staple"
-CSRF = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
+__all__ = [
+    "PASSWORD",
+    "Enrolment",
+    "Member",
+    "accept_invitation",
+    "csrf_of",
+    "fresh_code",
+    "grant",
+    "login",
+    "make_member",
+    "post_form",
+    "reset_link",
+]
 
-
-@dataclass
-class Member:
-    id: int
-    email: str
-    secret: str
-    password: str = PASSWORD
-
-
-def make_member(app: Flask, email: str, role: str = "caseworker", name: str = "") -> Member:
-    """A member with a TOTP secret, as if they had accepted an invitation."""
-    secret = accounts.new_totp_secret()
-    with app.app_context():
-        user = accounts.create_user(
-            db_session(), email, name or email.split("@")[0], PASSWORD, role, secret
-        )
-        db_session().commit()
-        return Member(user.id, user.email, secret)
+INVITATION = re.compile(r"/staff/invite/([\w-]+)")
+TOTP_SECRET = re.compile(r'<code class="secret">([A-Z2-7]+)</code>')
 
 
 def grant(app: Flask, team_name: str, member: Member, recovery_key: str) -> None:
-    from sqlalchemy import select
-
     with app.app_context():
         dbs = db_session()
         team = dbs.scalar(select(Team).where(Team.name == team_name))
@@ -49,39 +50,10 @@ def grant(app: Flask, team_name: str, member: Member, recovery_key: str) -> None
         accounts.grant_team_key(dbs, team, user, crypto.parse_recovery_key(recovery_key), None)
 
 
-def fresh_code(app: Flask, member: Member) -> str:
-    """A code for a step not used yet (if all allowed steps are used, time is moved on)."""
-    now = dt.datetime.now(dt.UTC).timestamp()
-    current = int(now // accounts.TOTP_STEP)
-    with app.app_context():
-        dbs = db_session()
-        user = dbs.get(StaffUser, member.id)
-        assert user is not None
-        candidates = [s for s in (current - 1, current, current + 1) if s > user.totp_last_step]
-        if not candidates:  # as if the next time step had come
-            user.totp_last_step = current - 2
-            dbs.commit()
-            candidates = [current - 1]
-    return pyotp.TOTP(member.secret).at(candidates[0] * accounts.TOTP_STEP)
-
-
 def csrf_of(html: str) -> str:
-    match = CSRF.search(html)
-    assert match, "no CSRF token"
-    return match.group(1)
-
-
-def login(app: Flask, client: FlaskClient, member: Member, code: str | None = None) -> TestResponse:
-    html = client.get("/staff/login").get_data(as_text=True)
-    return client.post(
-        "/staff/login",
-        data={
-            "csrf_token": csrf_of(html),
-            "email": member.email,
-            "password": member.password,
-            "code": code or fresh_code(app, member),
-        },
-    )
+    token = first_csrf_token_in(html)
+    assert token, "no CSRF token"
+    return token
 
 
 def post_form(
@@ -90,8 +62,45 @@ def post_form(
     """Post a form found on ``page`` (its CSRF token), like a browser would."""
     html = client.get(page).get_data(as_text=True)
     token_name = f"{prefix}-csrf_token" if prefix else "csrf_token"
-    match = re.search(rf'name="{re.escape(token_name)}" type="hidden" value="([^"]+)"', html)
-    if match is None:
+    token = csrf_token_in(html, prefix)
+    if token is None:
         match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
-    assert match, f"no CSRF token {token_name} on {page}"
-    return client.post(action, data={token_name: match.group(1), **data})
+        token = match.group(1) if match else None
+    assert token, f"no CSRF token {token_name} on {page}"
+    return client.post(action, data={token_name: token, **data})
+
+
+def reset_link(admin_client: FlaskClient, member: Member, action: str) -> str:
+    """An admin's reset (``reset-2fa``, ``reset-account``) of ``member`` from the members
+    page; returns the token of the one-time link it shows."""
+    page = admin_client.get("/staff/admin/users").get_data(as_text=True)
+    shown = admin_client.post(
+        f"/staff/admin/users/{member.id}/{action}", data={"csrf_token": csrf_of(page)}
+    ).get_data(as_text=True)
+    token = INVITATION.search(shown)
+    assert token, shown[:2000]
+    return token.group(1)
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """An accepted link: the page as shown, the TOTP secret on it, the answer to the form."""
+
+    page: str
+    secret: str
+    response: TestResponse
+
+
+def accept_invitation(
+    client: FlaskClient, token: str, password: str = PASSWORD, repeat: bool = True
+) -> Enrolment:
+    """Open ``/staff/invite/<token>``, read the TOTP secret, send the password (typed twice
+    unless ``repeat`` is off, as the two-factor reset asks it once) and a current code."""
+    page = client.get(f"/staff/invite/{token}").get_data(as_text=True)
+    secret = TOTP_SECRET.search(page)
+    assert secret, "no TOTP secret on the invitation page"
+    data = {"csrf_token": csrf_of(page), "password": password}
+    if repeat:
+        data["repeat"] = password
+    data["code"] = pyotp.TOTP(secret.group(1)).now()
+    return Enrolment(page, secret.group(1), client.post(f"/staff/invite/{token}", data=data))

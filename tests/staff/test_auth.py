@@ -13,7 +13,16 @@ from sqlalchemy import select
 from campaign.cases import accounts, crypto
 from campaign.core.db import db_session
 from campaign.models import LoginThrottle, StaffSession, StaffUser
-from tests.staff.staffclient import PASSWORD, csrf_of, fresh_code, grant, login, make_member
+from tests.staff.staffclient import (
+    PASSWORD,
+    accept_invitation,
+    csrf_of,
+    fresh_code,
+    grant,
+    login,
+    make_member,
+    reset_link,
+)
 
 
 def code_at(secret: str, steps_from_now: int) -> str:
@@ -169,33 +178,15 @@ def test_disabled_account_cannot_log_in_and_loses_sessions(db_app: Flask, team_k
 def test_reset_two_factor_gives_a_link_and_old_secret_stops_working(
     db_app: Flask, team_key: str
 ) -> None:
-    import re
-
     admin = make_member(db_app, "boss2@example.org", "admin")
     member = make_member(db_app, "lostphone@example.org")
     admin_client = db_app.test_client()
     login(db_app, admin_client, admin)
-    page = admin_client.get("/staff/admin/users").get_data(as_text=True)
-    shown = admin_client.post(
-        f"/staff/admin/users/{member.id}/reset-2fa", data={"csrf_token": csrf_of(page)}
-    ).get_data(as_text=True)
-    token = re.search(r"/staff/invite/([\w-]+)", shown)
-    assert token
+    token = reset_link(admin_client, member, "reset-2fa")
     assert login(db_app, db_app.test_client(), member).status_code == 200  # no TOTP now
-    client = db_app.test_client()
-    enrol = client.get(f"/staff/invite/{token.group(1)}").get_data(as_text=True)
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', enrol)
-    assert secret
-    done = client.post(
-        f"/staff/invite/{token.group(1)}",
-        data={
-            "csrf_token": csrf_of(enrol),
-            "password": PASSWORD,
-            "code": pyotp.TOTP(secret.group(1)).now(),
-        },
-    )
-    assert done.status_code == 302
-    member.secret = secret.group(1)
+    done = accept_invitation(db_app.test_client(), token, PASSWORD, repeat=False)
+    assert done.response.status_code == 302
+    member.secret = done.secret
     assert login(db_app, db_app.test_client(), member).status_code == 302
 
 
@@ -261,37 +252,19 @@ def test_grant_command_with_recovery_key(db_app: Flask, team_key: str) -> None:
 def test_forgotten_password_reset_gives_new_keys_to_grant_again(
     db_app: Flask, team_key: str
 ) -> None:
-    import re
-
     admin = make_member(db_app, "boss3@example.org", "admin")
     grant(db_app, "Hotline", admin, team_key)
     member = make_member(db_app, "forgot@example.org")
     grant(db_app, "Hotline", member, team_key)
     admin_client = db_app.test_client()
     login(db_app, admin_client, admin)
-    page = admin_client.get("/staff/admin/users").get_data(as_text=True)
-    shown = admin_client.post(
-        f"/staff/admin/users/{member.id}/reset-account", data={"csrf_token": csrf_of(page)}
-    ).get_data(as_text=True)
-    token = re.search(r"/staff/invite/([\w-]+)", shown)
-    assert token
+    token = reset_link(admin_client, member, "reset-account")
     assert login(db_app, db_app.test_client(), member).status_code == 200  # old TOTP gone
     client = db_app.test_client()
-    enrol = client.get(f"/staff/invite/{token.group(1)}").get_data(as_text=True)
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', enrol)
-    assert secret
     new = "a brand new password please"
-    done = client.post(
-        f"/staff/invite/{token.group(1)}",
-        data={
-            "csrf_token": csrf_of(enrol),
-            "password": new,
-            "repeat": new,
-            "code": pyotp.TOTP(secret.group(1)).now(),
-        },
-    )
-    assert done.status_code == 302
-    member.password, member.secret = new, secret.group(1)
+    done = accept_invitation(client, token, new)
+    assert done.response.status_code == 302
+    member.password, member.secret = new, done.secret
     assert login(db_app, client, member).status_code == 302
     from tests.helpclient import HelpClient
 

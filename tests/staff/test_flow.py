@@ -8,7 +8,6 @@ import datetime as dt
 import re
 from pathlib import Path
 
-import pyotp
 from flask import Flask
 from sqlalchemy import select
 
@@ -17,7 +16,16 @@ from campaign.models import AuditEvent, HelpRequest, StaffUser
 from tests.help.test_at_rest import raw_database
 from tests.helpclient import HelpClient
 from tests.pagecheck import find
-from tests.staff.staffclient import PASSWORD, Member, csrf_of, grant, login, make_member, post_form
+from tests.staff.staffclient import (
+    PASSWORD,
+    Member,
+    accept_invitation,
+    csrf_of,
+    grant,
+    login,
+    make_member,
+    post_form,
+)
 
 NOTE = "Internal NOTE-MARKER-5521"
 REPLY = "We can talk tomorrow. REPLY-MARKER-5521"
@@ -49,20 +57,9 @@ def test_invite_to_purge(db_app: Flask, team_key: str, db_kind: str, tmp_path: P
 
     # The new member sets a password and enrols TOTP (QR as inline SVG, and the secret).
     ann_client = db_app.test_client()
-    enrol = ann_client.get(f"/staff/invite/{link.group(1)}").get_data(as_text=True)
-    assert "<svg" in enrol
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', enrol)
-    assert secret
-    accepted = ann_client.post(
-        f"/staff/invite/{link.group(1)}",
-        data={
-            "csrf_token": csrf_of(enrol),
-            "password": PASSWORD,
-            "repeat": PASSWORD,
-            "code": pyotp.TOTP(secret.group(1)).now(),
-        },
-    )
-    assert accepted.status_code == 302
+    accepted = accept_invitation(ann_client, link.group(1), PASSWORD)
+    assert "<svg" in accepted.page
+    assert accepted.response.status_code == 302
     assert ann_client.get(f"/staff/invite/{link.group(1)}").status_code == 404  # used once
     with db_app.app_context():
         ann_id = (
@@ -70,7 +67,7 @@ def test_invite_to_purge(db_app: Flask, team_key: str, db_kind: str, tmp_path: P
             .scalars(select(StaffUser.id).where(StaffUser.email == "ann@example.org"))
             .one()
         )
-    ann = Member(ann_id, "ann@example.org", secret.group(1))
+    ann = Member(ann_id, "ann@example.org", accepted.secret)
 
     # The admin, who holds the team key, grants it to Ann.
     granted = post_form(

@@ -139,7 +139,7 @@ def test_end_sessions_command(db_app: Flask, team_key: str) -> None:
     one = make_member(db_app, "one@example.org")
     two = make_member(db_app, "two@example.org")
     for member in (one, one, two):
-        login(db_app, db_app.test_client(), member)
+        assert login(db_app, db_app.test_client(), member).status_code == 302
     runner = db_app.test_cli_runner()
     ended = runner.invoke(args=["staff", "end-sessions", "ONE@example.org"])
     assert ended.exit_code == 0, ended.output

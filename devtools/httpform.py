@@ -1,22 +1,25 @@
 """The help form over real HTTP (stdlib only): load it, post a request, read the receipt.
 
-Used by the load and fault scripts and by the multi-worker test. A request can also be
-sent in two parts (``split_request``), so that the caller decides when a worker, which
-has accepted the connection and waits for the rest, gets to handle it.
+Used by the load and fault scripts (``bench/``) and by the tests that run gunicorn. A
+request can also be sent in two parts (``split_request``), so that the caller decides when
+a worker, which has accepted the connection and waits for the rest, gets to handle it.
+
+A request that is stored is answered with a redirect (303) to the page that shows its
+receipt once (campaign/cases/viewonce.py); like a browser, these follow it, and the
+outcome is that page's status (203, ``SHOWN_ONCE``) and receipt.
 """
 
 from __future__ import annotations
 
 import http.client
-import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-STARTED = re.compile(r'name="started" value="([^"]+)"')
-RECEIPT = re.compile(r'class="receipt"><strong>([\d ]+)</strong>')
+from devtools.forms import csrf_token_in, receipt_in, started_in
+
 HOST = "127.0.0.1"
+SHOWN_ONCE = 203  # the status of the page that shows a receipt once
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,10 @@ def load_form(port: int, lang: str = "en", timeout: float = 30.0) -> FormTokens:
     finally:
         conn.close()
     cookie = (response.getheader("Set-Cookie") or "").split(";", 1)[0]
-    csrf, started = CSRF.search(html), STARTED.search(html)
+    csrf, started = csrf_token_in(html), started_in(html)
     if response.status != 200 or not (cookie and csrf and started):
         raise RuntimeError(f"help form not served (HTTP {response.status})")
-    return FormTokens(cookie, csrf.group(1), started.group(1))
+    return FormTokens(cookie, csrf, started)
 
 
 def form_body(tokens: FormTokens, message: str) -> bytes:
@@ -61,11 +64,6 @@ def form_body(tokens: FormTokens, message: str) -> bytes:
             "message": message,
         }
     ).encode()
-
-
-def receipt_in(html: str) -> str | None:
-    match = RECEIPT.search(html)
-    return match.group(1) if match else None
 
 
 def post_request(port: int, tokens: FormTokens, message: str, lang: str = "en") -> Outcome:
@@ -87,8 +85,27 @@ def post_request(port: int, tokens: FormTokens, message: str, lang: str = "en") 
         return Outcome(0, None, type(exc).__name__)
     finally:
         conn.close()
-    receipt = receipt_in(html) if response.status == 200 else None
-    return Outcome(response.status, receipt)
+    return _outcome(port, tokens, response, html)
+
+
+def _outcome(
+    port: int, tokens: FormTokens, response: http.client.HTTPResponse, html: str
+) -> Outcome:
+    """The outcome of a POST's answer, following a 303 to the page shown once."""
+    location = response.getheader("Location")
+    if response.status != 303 or not location:
+        return Outcome(response.status, None)
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        conn.request("GET", location, headers={"Cookie": tokens.cookie})
+        shown = conn.getresponse()
+        html = shown.read().decode()
+    except (OSError, http.client.HTTPException) as exc:
+        return Outcome(0, None, type(exc).__name__)
+    finally:
+        conn.close()
+    receipt = receipt_in(html) if shown.status == SHOWN_ONCE else None
+    return Outcome(shown.status, receipt)
 
 
 def split_request(tokens: FormTokens, message: str, lang: str = "en") -> tuple[bytes, bytes]:
@@ -105,11 +122,10 @@ def split_request(tokens: FormTokens, message: str, lang: str = "en") -> tuple[b
     return head, b"\r\n" + body
 
 
-def finish_request(sock: socket.socket, rest: bytes) -> Outcome:
-    """Send the rest of a split request and read the answer."""
+def finish_request(sock: socket.socket, rest: bytes, tokens: FormTokens) -> Outcome:
+    """Send the rest of a split request and read the answer (following its redirect)."""
     sock.sendall(rest)
     response = http.client.HTTPResponse(sock)
     response.begin()
     html = response.read().decode()
-    receipt = receipt_in(html) if response.status == 200 else None
-    return Outcome(response.status, receipt)
+    return _outcome(sock.getpeername()[1], tokens, response, html)
