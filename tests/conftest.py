@@ -8,6 +8,7 @@ that workers never meet in PostgreSQL or Redis, is in ``tests/workers.py``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +33,18 @@ TEST_CONFIG: dict[str, Any] = {
     "STAFF_KEY_TIME_COST": 1,
     "STAFF_KEY_MEMORY_KIB": 8192,
 }
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (pyproject.toml): one worker more than there are CPUs. A worker running
+    browser tests spends much of its time waiting for Chromium and the live app, so one
+    worker per CPU leaves CPUs idle; one more keeps them busy (on 2 CPUs, 3 workers
+    finished the suite sooner than 2). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` decides if set."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # pytest-xdist's own hook reads it
+    if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use (Linux)
+        return len(os.sched_getaffinity(0)) + 1
+    return (os.cpu_count() or 1) + 1
 
 
 @pytest.fixture

@@ -191,6 +191,8 @@ def _sent_page_choices(contact: dict[str, str]) -> dict[str, str]:
 def sent(token: str) -> Response:
     """The receipt, shown once; any later visit of the URL shows the closed page."""
     g.alternate_endpoint = "help.index"  # language links: not this URL, which is used up
+    if request.method == "HEAD":  # a link checker, not a browser showing it: not used up
+        return private_page("")
     view = viewonce.take_sent(db_session(), token)
     if view is None:
         return _closed(viewonce.SENT)
@@ -202,6 +204,8 @@ def sent(token: str) -> Response:
 def thread(token: str) -> Response:
     """A thread opened with the receipt, shown once, with the reply form."""
     g.alternate_endpoint = "help.check"
+    if request.method == "HEAD":
+        return private_page("")
     view = viewonce.take_thread(db_session(), token)
     found = None if view is None else intake.open_thread(db_session(), view.receipt)
     if view is None or found is None:

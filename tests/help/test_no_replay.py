@@ -361,6 +361,7 @@ def test_no_token_opens_what_it_should_not(db_app: Flask, db_client: FlaskClient
         assert answer.status_code in (200, 400, 404), bad
         assert digits(receipt) not in answer.get_data(as_text=True)
     assert db_client.get(f"/en/help/sent/{token}").status_code == 200  # another kind: closed
+    assert db_client.head(f"/en/help/thread/{token}").status_code == 200  # not used up
     assert db_client.get(f"/en/help/thread/{token}").status_code == SHOWN_ONCE
     # The right id with a wrong secret opens nothing, and uses the view up (only the URL,
     # which holds the secret too, knows the id).
@@ -567,3 +568,14 @@ def test_a_database_failure_while_reading_the_mark_still_answers(
     monkeypatch.setattr(viewonce, "sent_form_view", broken)
     send(db_client)
     assert count(db_app, HelpRequest) == 1
+
+
+def test_the_token_of_a_view_is_never_logged() -> None:
+    from campaign.core.logs import redact_tokens
+
+    token = "MAiF7C1RVIFtq53yCBUzDQ.lyv6YwQDeYkO0dK2qBVGyTEJNTwJIFDF2sEd4W254vI"
+    for kind in ("sent", "thread"):
+        line = f'"GET /be/help/{kind}/{token} HTTP/1.1" 203'
+        assert redact_tokens(line) == f'"GET /be/help/{kind}/[redacted] HTTP/1.1" 203'
+        assert token not in redact_tokens(f"//en//help//{kind}/{token}?x=1")
+    assert redact_tokens("/en/help/check") == "/en/help/check"
