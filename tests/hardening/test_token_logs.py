@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from bench.server import gunicorn, migrated_sqlite
 from campaign import create_app
+from devtools.server import gunicorn, migrated_sqlite
 from tests.conftest import TEST_CONFIG
 
 

@@ -22,12 +22,12 @@ import pyotp
 import pytest
 from sqlalchemy import func, select
 
-from bench.server import gunicorn, wait_for_workers
 from campaign import create_app
 from campaign.cases import accounts
 from campaign.core import migrate
 from campaign.core.db import db_session, engine
 from campaign.models import LoginThrottle, StaffSession, StaffUser
+from devtools.server import gunicorn, wait_for_workers
 from tests.conftest import TEST_CONFIG
 from tests.databases import database_url
 from tests.staff.staffclient import PASSWORD
