@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from campaign.core import config as default_config
-from campaign.core import files
+from campaign.core import files, templating
 from campaign.core.config import PROJECT_ROOT
 
 
@@ -34,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     default_config.load(app.config, test_config)
     files.private_dir(instance)
+    templating.configure(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     register_core(app)
     register_blueprints(app)

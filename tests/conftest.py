@@ -9,19 +9,22 @@ that workers never meet in PostgreSQL or Redis, is in ``tests/workers.py``.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import create_engine
 
 from campaign import create_app
 from campaign.cases.teams import create_team
 from campaign.core import migrate
 from campaign.core.db import db_session, engine
 from tests import workers
-from tests.databases import database_url
+from tests.databases import postgres_schema
 
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
@@ -32,6 +35,9 @@ TEST_CONFIG: dict[str, Any] = {
     "STAFF_PASSWORD_MEMORY_KIB": 8192,
     "STAFF_KEY_TIME_COST": 1,
     "STAFF_KEY_MEMORY_KIB": 8192,
+    # and for receipts (production: 2 / 19 MiB)
+    "RECEIPT_ARGON2_TIME_COST": 1,
+    "RECEIPT_ARGON2_MEMORY_KIB": 8192,
 }
 
 
@@ -88,16 +94,71 @@ def db_kind(request: pytest.FixtureRequest) -> str:
     return kind
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file upgraded by the migrations once per worker (a fresh database's whole
+    state: nothing in the migrations is random), for ``db_app`` to copy."""
+    template = tmp_path_factory.mktemp("template") / "campaign.db"
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{template}"})
+    with app.app_context():
+        migrate.upgrade(engine())
+        with engine().connect() as connection:  # everything into the main file
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine().dispose()
+    return template
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_schema() -> Iterator[str]:
+    """A schema of this worker upgraded by the migrations once, for every PostgreSQL
+    ``db_app`` of the worker in turn; ``db_app`` empties its tables before each test."""
+    with postgres_schema() as url:
+        made = create_engine(url)
+        try:
+            migrate.upgrade(made)
+        finally:
+            made.dispose()
+        yield url
+
+
+EMPTY_TABLES = """
+DO $$
+DECLARE names text;
+BEGIN
+  SELECT string_agg(quote_ident(tablename), ', ') INTO names
+    FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version';
+  IF names IS NOT NULL THEN
+    EXECUTE 'TRUNCATE ' || names || ' RESTART IDENTITY CASCADE';
+  END IF;
+END $$;
+"""
+
+
 @pytest.fixture
-def db_app(db_kind: str, app_config: dict[str, Any], tmp_path: Any) -> Iterator[Flask]:
-    """An app on a fresh, migrated database (SQLite file or PostgreSQL schema)."""
-    with database_url(db_kind, tmp_path) as url:
-        app = create_app({**app_config, "DATABASE_URL": url})
-        with app.app_context():
-            migrate.upgrade(engine())
-        yield app
-        with app.app_context():
-            engine().dispose()
+def db_app(
+    db_kind: str, app_config: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Flask]:
+    """An app on a fresh, migrated database: a copy of ``migrated_sqlite_template`` (0600,
+    as the app makes its own), or ``migrated_postgres_schema`` with every table emptied and
+    its ids restarted. Both were made by the migrations, as production's are."""
+    if db_kind == "sqlite":
+        template: Path = request.getfixturevalue("migrated_sqlite_template")
+        target = tmp_path / "campaign.db"
+        shutil.copyfile(template, target)
+        target.chmod(0o600)
+        url = f"sqlite:///{target}"
+    else:
+        url = request.getfixturevalue("migrated_postgres_schema")
+        emptied = create_engine(url)
+        try:
+            with emptied.begin() as connection:
+                connection.exec_driver_sql(EMPTY_TABLES)
+        finally:
+            emptied.dispose()
+    app = create_app({**app_config, "DATABASE_URL": url})
+    yield app
+    with app.app_context():
+        engine().dispose()
 
 
 @pytest.fixture

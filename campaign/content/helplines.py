@@ -55,7 +55,19 @@ def _texts(raw: Any, path: Path, key: str) -> dict[str, str]:
     return {str(k): str(v).strip() for k, v in raw.items()}
 
 
+_LOADED: dict[tuple[str, int, int], list[Helpline]] = {}
+
+
 def load_helplines(path: Path) -> list[Helpline]:
+    """The file's lines, parsed once per process while the file is unchanged."""
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _LOADED:
+        _LOADED[key] = parse_helplines(path)
+    return list(_LOADED[key])
+
+
+def parse_helplines(path: Path) -> list[Helpline]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     lines: list[Helpline] = []
     for raw in data.get("lines", []):

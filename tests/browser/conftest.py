@@ -11,7 +11,7 @@ Chromium is Debian's (/usr/bin/chromium), started with the flags of ``devtools.c
 that binary is absent (``.ci/run`` installs it). Under pytest-xdist each worker that runs
 browser tests has its own live app and Chromium. Tabs of the usual kinds (JavaScript
 on, JavaScript off, and CSP bypassed for axe) are made once and reused by every test, for
-speed (also a 360 px and a 320 px wide one); ``new_tab`` makes a fresh one with other
+speed (also a 360 px wide one); ``new_tab`` makes a fresh one with other
 options (viewport, CDP metering).
 """
 
@@ -43,9 +43,9 @@ TAB_KINDS: dict[str, dict[str, Any]] = {
     "js": {},
     "nojs": {"java_script_enabled": False},
     # Only for axe: it is injected as an inline script, which the site's CSP forbids.
-    "axe": {"bypass_csp": True},
-    "phone": {"viewport": {"width": 360, "height": 640}},
-    "narrow": {"viewport": {"width": 320, "height": 640}},
+    # These two never press the quick exit (``tab.open_tab``: hold_exits).
+    "axe": {"bypass_csp": True, "hold_exits": False},
+    "phone": {"viewport": {"width": 360, "height": 640}, "hold_exits": False},
 }
 
 
@@ -177,7 +177,6 @@ js_tab = _shared_tab("js", "JavaScript on, the site's Content-Security-Policy en
 nojs_tab = _shared_tab("nojs", "JavaScript off.")
 axe_tab = _shared_tab("axe", "JavaScript on, CSP bypassed so that axe-core can be injected.")
 phone_tab = _shared_tab("phone", "JavaScript on, CSP enforced, a 360 by 640 window.")
-narrow_tab = _shared_tab("narrow", "A 320 px wide window (WCAG's width for reflow).")
 
 
 TabFactory = Callable[..., Tab]

@@ -88,3 +88,27 @@ SCREENSHOTS: list[Shot] = [
     Shot("help-form-errors", Visit("/{lang}/help/"), then=send_help_form_empty),
     Shot("inbox", Visit("/staff/", prepare=staff_sign_in, public=False)),
 ]
+
+
+def one_language_each(visits: list[Visit]) -> list[Visit]:
+    """Each page once, in one language, the languages taken in turn (be, ru, en, be, ...).
+
+    For checks of what every language shares (one template, one script, one stylesheet),
+    where the other two languages would repeat the same page with other words: every page
+    and every language is still visited. Staff pages (no language) are kept as they are.
+    """
+    languages = ("be", "ru", "en")
+    chosen: list[Visit] = []
+    seen: set[str] = set()
+    for visit in visits:
+        parts = visit.path.split("/", 2)
+        if len(parts) < 3 or parts[1] not in languages:
+            chosen.append(visit)
+            continue
+        rest = parts[2]
+        if rest in seen:
+            continue
+        seen.add(rest)
+        lang = languages[(len(seen) - 1) % len(languages)]
+        chosen.append(Visit(f"/{lang}/{rest}", visit.prepare, visit.public))
+    return chosen

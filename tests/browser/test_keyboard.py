@@ -10,11 +10,12 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import TabFactory
-from tests.browser.sitepages import ALL_VISITS, Visit
+from tests.browser.sitepages import ALL_VISITS, Visit, one_language_each
 from tests.browser.tab import Tab
 from tests.browser.tools import (
     RECEIPT,
     assert_focus_shown,
+    assert_shown,
     focus_stop,
     open_visit,
     tab_to,
@@ -95,13 +96,17 @@ def test_help_flow_by_keyboard_only(
         stop = focus_stop(page)
         if stop is None:
             break
-        assert_focus_shown(page)
+        assert_shown(stop)
     assert tab.exits() == [], "Shift with Tab must never count as the quick exit"
 
 
-@pytest.mark.parametrize("visit", ALL_VISITS, ids=lambda v: v.id)
+@pytest.mark.parametrize("visit", one_language_each(ALL_VISITS), ids=lambda v: v.id)
 def test_every_focus_stop_is_visible_on_a_phone(phone_tab: Tab, visit: Visit) -> None:
-    """Tab through the whole page and back: each stop shown, none under the sticky bar."""
+    """Tab through the whole page and back: each stop shown, none under the sticky bar.
+
+    Every page, each in one language (the languages in turn): the stops and their styles
+    come from one template and one stylesheet; the help flow above and the skip-link test
+    below go through the other languages."""
     page = phone_tab.page
     open_visit(page, phone_tab.site, visit)
     forward: list[str] = []
@@ -110,7 +115,7 @@ def test_every_focus_stop_is_visible_on_a_phone(phone_tab: Tab, visit: Visit) ->
         stop = focus_stop(page)
         if stop is None or (forward and stop.name == forward[0]):
             break
-        assert_focus_shown(page)
+        assert_shown(stop)
         forward.append(stop.name)
     assert len(forward) >= 4
     backward: list[str] = []
@@ -120,7 +125,7 @@ def test_every_focus_stop_is_visible_on_a_phone(phone_tab: Tab, visit: Visit) ->
         if stop is None and not backward:
             continue  # from past the last stop (the browser's own controls)
         assert stop is not None, f"focus lost going back after {backward}"
-        assert_focus_shown(page)
+        assert_shown(stop)
         backward.append(stop.name)
         if stop.name == forward[0]:
             break
@@ -135,8 +140,9 @@ BELOW_THE_BAR = """() => {
 }"""
 
 
-@pytest.mark.parametrize("visit", ALL_VISITS, ids=lambda v: v.id)
+@pytest.mark.parametrize("visit", one_language_each(ALL_VISITS), ids=lambda v: v.id)
 def test_skip_link_shows_the_main_content_below_the_bar(phone_tab: Tab, visit: Visit) -> None:
+    """Every page, each in one language (the languages in turn, so each language's bar)."""
     page = phone_tab.page
     open_visit(page, phone_tab.site, visit)
     page.keyboard.press("Tab")

@@ -1,8 +1,9 @@
 """Network and weight: the browser asks only the app for anything, and pages are light.
 
 Every request a page makes is recorded (every other browser test checks the same after
-it ends, see ``Tab.finish``); here each page is also loaded to rest and must log no
-console error (a CSP violation would be one) and no failed request. Weight is the
+it ends, see ``Tab.finish``); each page is also loaded to rest (``tools.open_settled``)
+and must log no console error (a CSP violation would be one) and no failed request:
+staff pages here, public pages in test_quick_exit.py. Weight is the
 browser's own count of bytes received (DevTools ``Network.loadingFinished``) for a first
 visit with an empty cache.
 """
@@ -12,12 +13,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Request
 
 from tests.browser.conftest import TabFactory
-from tests.browser.sitepages import ALL_VISITS, PUBLIC_VISITS, Visit
+from tests.browser.sitepages import PUBLIC_VISITS, STAFF_VISITS, Visit
 from tests.browser.tab import Tab
-from tests.browser.tools import Weight, WeightMeter, declared_icon, open_visit, wait_for
+from tests.browser.tools import (
+    Weight,
+    WeightMeter,
+    declared_icon,
+    open_settled,
+    open_visit,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,54 +35,11 @@ HOME_LIMIT = 30 * 1024  # the issue's budget for the home page
 PAGE_LIMIT = 40 * 1024
 
 
-@pytest.mark.parametrize("visit", ALL_VISITS, ids=lambda v: v.id)
+@pytest.mark.parametrize("visit", STAFF_VISITS, ids=lambda v: v.id)
 def test_only_the_app_is_contacted(js_tab: Tab, visit: Visit) -> None:
-    page = js_tab.page
-    errors: list[str] = []
-    settled: list[Request] = []
-    failed: list[Request] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    def on_finished(request: Request) -> None:
-        settled.append(request)
-
-    def on_failed(request: Request) -> None:
-        failed.append(request)
-        settled.append(request)
-
-    page.on("console", on_console)
-    page.on("requestfinished", on_finished)
-    page.on("requestfailed", on_failed)
-    try:
-        open_visit(page, js_tab.site, visit)
-        page.wait_for_load_state("load")
-        # Until every request has ended, the icon's too (it is fetched after the load event).
-        icon = declared_icon(page, js_tab.site)
-        wait_for(
-            page,
-            lambda: (
-                (icon is None or icon in {r.url for r in settled})
-                and all(r in settled for r in js_tab.requests)
-            ),
-        )
-    finally:
-        page.remove_listener("console", on_console)
-        page.remove_listener("requestfinished", on_finished)
-        page.remove_listener("requestfailed", on_failed)
-    hosts = {request.url.split("/")[2] for request in js_tab.requests}
-    assert hosts == {js_tab.site.host}, [r.url for r in js_tab.requests]
-    assert errors == []
-    # A navigation (the sign-in form of a staff visit) cancels what the page it leaves was
-    # still loading, such as its icon: ERR_ABORTED is the browser's doing, not a failure.
-    ours = [
-        f"{r.url}: {r.failure}"
-        for r in failed
-        if r in js_tab.requests and r.failure != "net::ERR_ABORTED"
-    ]
-    assert ours == []
+    """Staff pages; every public page gets the same check in test_quick_exit.py, before
+    its exit button is pressed."""
+    open_settled(js_tab, visit)
 
 
 def measure(tab: Tab, meter: WeightMeter, visit: Visit) -> Weight:

@@ -1,4 +1,5 @@
-"""Without JavaScript: every page reads well, and the whole help flow works."""
+"""Without JavaScript: every page reads well, its quick exit (a plain link) leaves, and
+the whole help flow works."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import pytest
 
 from tests.browser.sitepages import PUBLIC_VISITS, Visit
 from tests.browser.tab import Tab
-from tests.browser.tools import open_request, open_visit, send_help_request
+from tests.browser.tools import (
+    assert_arrives,
+    open_request,
+    open_visit,
+    send_help_request,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +38,11 @@ def test_page_reads_without_javascript(nojs_tab: Tab, visit: Visit) -> None:
     assert page.locator("noscript").count() == 0
     hotline = page.locator(".exit-bar a[href^='tel:']")
     assert hotline.count() >= 2 and hotline.first.is_visible()
+    # The exit is a plain link to the neutral site, and it leaves.
+    assert exit_link.get_attribute("href") == nojs_tab.site.quick_exit_url
+    exit_link.click(no_wait_after=True)
+    wait_for(page, lambda: bool(nojs_tab.held_exits))
+    assert_arrives(nojs_tab)
 
 
 @pytest.mark.parametrize("lang", ["be", "ru", "en"])

@@ -14,10 +14,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import CDPSession, Page
+from playwright.sync_api import CDPSession, ConsoleMessage, Page, Request
 
 from tests.browser.sitepages import Visit
-from tests.browser.tab import LiveSite
+from tests.browser.tab import LiveSite, Tab
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # axe-core's own axe.min.js (4.12.1), as shipped inside the PyPI package
@@ -41,6 +41,92 @@ def open_visit(page: Page, site: LiveSite, visit: Visit) -> None:
     response = page.goto(visit.path)
     assert response is not None, visit.path
     assert response.status == 200, (visit.path, response.status, page.url)
+
+
+def open_settled(tab: Tab, visit: Visit) -> None:
+    """Open the visit's page and wait until every request it made has ended (its icon's
+    too: that is fetched after the load event). Then: only the app was contacted, the
+    console shows no error (a CSP violation is one) and no request failed."""
+    page = tab.page
+    errors: list[str] = []
+    settled: list[Request] = []
+    failed: list[Request] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    def on_finished(request: Request) -> None:
+        settled.append(request)
+
+    def on_failed(request: Request) -> None:
+        failed.append(request)
+        settled.append(request)
+
+    page.on("console", on_console)
+    page.on("requestfinished", on_finished)
+    page.on("requestfailed", on_failed)
+    try:
+        open_visit(page, tab.site, visit)
+        page.wait_for_load_state("load")
+        icon = declared_icon(page, tab.site)
+        wait_for(
+            page,
+            lambda: (
+                (icon is None or icon in {r.url for r in settled})
+                and all(r in settled for r in tab.requests)
+            ),
+        )
+    finally:
+        page.remove_listener("console", on_console)
+        page.remove_listener("requestfinished", on_finished)
+        page.remove_listener("requestfailed", on_failed)
+    hosts = {request.url.split("/")[2] for request in tab.requests}
+    assert hosts == {tab.site.host}, [r.url for r in tab.requests]
+    assert errors == []
+    # A navigation (the sign-in form of a staff visit) cancels what the page it leaves was
+    # still loading, such as its icon: ERR_ABORTED is the browser's doing, not a failure.
+    ours = [
+        f"{r.url}: {r.failure}"
+        for r in failed
+        if r in tab.requests and r.failure != "net::ERR_ABORTED"
+    ]
+    assert ours == []
+
+
+# --- quick exit -----------------------------------------------------------------------
+
+QUICK_EXIT = "[data-quick-exit]"
+
+
+def history_length(tab: Tab) -> int:
+    length: int = tab.page.evaluate("history.length")
+    return length
+
+
+def assert_left_hidden(tab: Tab, history: int) -> None:
+    """The page hid itself at once, asked for the neutral site only, and arrives there.
+
+    ``history`` is the tab's history length before the exit: the neutral site replaces
+    the page in the history (Back does not return to it), it is not added.
+    """
+    wait_for(tab.page, lambda: bool(tab.held_exits) and bool(tab.exit_reports))
+    (state,) = tab.exit_reports
+    assert state["shown"] == [], f"still shown while leaving: {state['shown']}"
+    assert state["centreIsOverlay"], state
+    assert state["overlay"] == [0, 0, *state["viewport"]], state
+    assert state["title"].strip("\u2060") == "", state
+    assert_arrives(tab)
+    assert history_length(tab) == history
+
+
+def assert_arrives(tab: Tab) -> None:
+    (request,) = tab.exits()
+    assert request.is_navigation_request()
+    assert "referer" not in request.headers, "the neutral site must not learn where from"
+    tab.release_exits()
+    tab.page.wait_for_url(tab.site.quick_exit_url)
+    assert tab.page.locator("p").inner_text() == "Neutral page"
 
 
 # --- axe-core -----------------------------------------------------------------------
@@ -100,7 +186,7 @@ def assert_no_axe_violations(page: Page, what: str) -> None:
 # --- focus ----------------------------------------------------------------------------
 
 FOCUS_STATE = """
-() => {
+(target) => {
   const el = document.activeElement;
   if (!el || el === document.body) return null;
   const style = getComputedStyle(el);
@@ -133,6 +219,7 @@ FOCUS_STATE = """
     shadow: style.boxShadow !== 'none',
     covered: covered,
     box: [box.left, box.top, box.right, box.bottom],
+    target: target ? el.matches(target) : false,
   };
 }
 """
@@ -146,32 +233,37 @@ class FocusStop:
     shadow: bool
     covered: bool
     box: list[float]
+    target: bool = False  # the element matches the selector asked about (``tab_to``)
 
     def visible_indicator(self) -> bool:
         return self.outline or self.shadow
 
 
-def focus_stop(page: Page) -> FocusStop | None:
-    state: dict[str, Any] | None = page.evaluate(FOCUS_STATE)
+def focus_stop(page: Page, target: str | None = None) -> FocusStop | None:
+    """Where focus is now (one round trip to the page), or None on the document itself."""
+    state: dict[str, Any] | None = page.evaluate(FOCUS_STATE, target)
     return None if state is None else FocusStop(**state)
 
 
-def assert_focus_shown(page: Page) -> FocusStop:
-    """The focused element has a visible focus style and is not under the sticky bar."""
-    stop = focus_stop(page)
+def assert_shown(stop: FocusStop | None) -> FocusStop:
+    """The stop has a visible focus style and is not under the sticky bar."""
     assert stop is not None, "nothing has focus"
     assert stop.visible_indicator(), f"no visible focus indicator on {stop}"
     assert not stop.covered, f"focused element hidden under the sticky bar: {stop}"
     return stop
 
 
+def assert_focus_shown(page: Page) -> FocusStop:
+    """The focused element has a visible focus style and is not under the sticky bar."""
+    return assert_shown(focus_stop(page))
+
+
 def tab_to(page: Page, selector: str, limit: int = 80, backwards: bool = False) -> FocusStop:
     """Press Tab until the element matching ``selector`` has focus, checking every stop."""
-    target = page.locator(selector)
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
-        stop = assert_focus_shown(page)
-        if target.evaluate("el => el === document.activeElement"):
+        stop = assert_shown(focus_stop(page, selector))
+        if stop.target:
             return stop
     raise AssertionError(f"{selector} not reached with {limit} presses of Tab")
 

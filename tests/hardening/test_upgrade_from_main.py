@@ -23,6 +23,7 @@ from sqlalchemy import select
 from campaign import create_app
 from campaign.cases import crypto, handling, intake, login
 from campaign.core import migrate
+from campaign.core.config import DEFAULTS
 from campaign.core.db import db_session, engine
 from campaign.models import HelpRequest, Team
 from tests.conftest import TEST_CONFIG
@@ -110,6 +111,9 @@ def test_a_database_of_the_old_code_upgrades_and_keeps_working(kind: str, tmp_pa
                 "SECRET_KEY": SECRET_KEY,
                 "DATABASE_URL": url,
                 "RECEIPT_PEPPER_FILE": str(tmp_path / "receipt-pepper"),
+                # The old code hashed the receipt with the production costs.
+                "RECEIPT_ARGON2_TIME_COST": DEFAULTS["RECEIPT_ARGON2_TIME_COST"],
+                "RECEIPT_ARGON2_MEMORY_KIB": DEFAULTS["RECEIPT_ARGON2_MEMORY_KIB"],
             }
         )
         runner = app.test_cli_runner()
