@@ -42,15 +42,16 @@ TEST_CONFIG: dict[str, Any] = {
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
-    """``-n auto`` (pyproject.toml): one worker more than there are CPUs. A worker running
-    browser tests spends much of its time waiting for Chromium and the live app, so one
-    worker per CPU leaves CPUs idle; one more keeps them busy (on 2 CPUs, 3 workers
-    finished the suite sooner than 2). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` decides if set."""
+    """``-n auto`` (pyproject.toml): one worker per CPU. Each worker that runs browser tests
+    has its own Chromium; on the 2-core machine a third worker made the suite slower, not
+    faster (2026-11-29, same tree: 2 workers 292 s and 524 CPU-seconds, 3 workers 330-348 s
+    and 667), as three Chromiums fought over two cores. ``PYTEST_XDIST_AUTO_NUM_WORKERS``
+    decides if set."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # pytest-xdist's own hook reads it
     if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use (Linux)
-        return len(os.sched_getaffinity(0)) + 1
-    return (os.cpu_count() or 1) + 1
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
 
 
 @pytest.fixture
