@@ -72,12 +72,13 @@ def count(live_app: LiveApp, model: Any) -> int:
 def step(page: Page, move: Callable[..., Any]) -> None:
     """Back, Forward or Reload, whatever the page comes from (a page restored from the
     back/forward cache, or Chromium's own "Confirm Form Resubmission" page, gives no load
-    event Playwright can wait for)."""
+    event Playwright can wait for): until the document shown is complete."""
     with contextlib.suppress(PlaywrightError):
         move(wait_until="commit", timeout=WAIT_MS)
     page.wait_for_timeout(300)
+    # A page restored from the cache fires no new load event, but its document is complete.
     with contextlib.suppress(PlaywrightError):
-        page.wait_for_load_state("load", timeout=WAIT_MS)
+        page.wait_for_function("document.readyState === 'complete'", timeout=WAIT_MS)
 
 
 def what_shows(page: Page) -> str:
