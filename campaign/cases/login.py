@@ -168,12 +168,9 @@ def login(session: Session, email: str, password: str, code: str, client: str) -
     password_right = accounts.password_ok(user, password)
     step = None
     if password_right and user.is_active and user.totp_secret_enc is not None:
-        try:
-            secret = accounts.decrypt_totp_secret(user.totp_secret_enc)
-        except crypto.DecryptionError:
-            secret = None
-        if secret is not None:
-            step = accounts.totp_step_matching(secret, code)
+        # A seed no key opens gives a stand-in seed (accounts.decrypt_totp_secret): a failure.
+        secret = accounts.decrypt_totp_secret(user.totp_secret_enc)
+        step = accounts.totp_step_matching(secret, code)
     if step is None or not _claim_step(session, user, step):
         session.rollback()
         _count_failure(session, user)
