@@ -1,4 +1,5 @@
-"""What the content store and the help lines share: the data folder, its error, its dates.
+"""What the content store and the help lines share: the data folder, its error, its dates,
+and the key that keeps their parsed files per process while the files are unchanged.
 
 The Markdown and YAML files live in ``campaign/content/data/``, apart from this code.
 """
@@ -6,10 +7,21 @@ The Markdown and YAML files live in ``campaign/content/data/``, apart from this 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 CONTENT_DIR = Path(__file__).resolve().parent / "data"
+
+
+FileKey = tuple[tuple[str, int, int], ...]
+
+
+def files_key(paths: Iterable[Path]) -> FileKey:
+    """Each file's path, size and modification time, in path order: a cache key that
+    changes when any of the files does."""
+    stats = ((path, path.stat()) for path in sorted(paths))
+    return tuple((str(path), stat.st_size, stat.st_mtime_ns) for path, stat in stats)
 
 
 class ContentError(ValueError):

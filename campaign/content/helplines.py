@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from flask import Flask, current_app
 
-from campaign.content.common import CONTENT_DIR, ContentError, parse_date
+from campaign.content.common import CONTENT_DIR, ContentError, FileKey, files_key, parse_date
 
 KINDS = ("hotline", "emergency", "messenger")
 
@@ -55,13 +55,12 @@ def _texts(raw: Any, path: Path, key: str) -> dict[str, str]:
     return {str(k): str(v).strip() for k, v in raw.items()}
 
 
-_LOADED: dict[tuple[str, int, int], list[Helpline]] = {}
+_LOADED: dict[FileKey, list[Helpline]] = {}
 
 
 def load_helplines(path: Path) -> list[Helpline]:
     """The file's lines, parsed once per process while the file is unchanged."""
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    key = files_key([path])
     if key not in _LOADED:
         _LOADED[key] = parse_helplines(path)
     return list(_LOADED[key])

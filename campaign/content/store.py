@@ -23,7 +23,7 @@ import frontmatter
 import markdown
 from flask import Flask, current_app
 
-from campaign.content.common import CONTENT_DIR, ContentError, parse_date
+from campaign.content.common import CONTENT_DIR, ContentError, files_key, parse_date
 
 SECTIONS = ("statements", "home-without-abuse", "pages")
 
@@ -106,17 +106,13 @@ def store() -> ContentStore:
     return content
 
 
-def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
-    files = sorted(p for section in SECTIONS for p in (root / section).glob("*.md"))
-    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
-
-
 _STORES: dict[tuple[object, ...], ContentStore] = {}
 
 
 def load_store(root: Path, languages: tuple[str, ...]) -> ContentStore:
     """The rendered store for these files, built once per process while they are unchanged."""
-    key = (str(root), tuple(languages), _fingerprint(root))
+    files = files_key(p for section in SECTIONS for p in (root / section).glob("*.md"))
+    key = (str(root), tuple(languages), files)
     found = _STORES.get(key)
     if found is None:
         found = _STORES[key] = ContentStore(root, tuple(languages))

@@ -32,10 +32,6 @@ class ProcessBytecodeCache(BytecodeCache):
         with self._lock:
             self._entries[bucket.key] = bucket.bytecode_to_string()
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 BYTECODE = ProcessBytecodeCache()
 
