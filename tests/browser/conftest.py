@@ -18,9 +18,9 @@ options (viewport, CDP metering).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -38,6 +38,9 @@ from devtools.chromium import CHROMIUM, CHROMIUM_FLAGS, chromium_missing
 from tests.browser.tab import QUICK_EXIT_URL, LiveSite, StaffLogin, Tab, open_tab
 from tests.conftest import TEST_CONFIG
 from tests.staff.staffclient import Member, fresh_code, grant, make_member
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 TAB_KINDS: dict[str, dict[str, Any]] = {
     "js": {},
@@ -61,6 +64,28 @@ class QuietHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         return None
+
+
+def whole_bodies(app: WSGIApplication) -> WSGIApplication:
+    """Read each response whole and close the app's iterable before a byte is sent.
+
+    Werkzeug's development server drains the socket before it calls ``close()`` on the
+    response; when Chromium drops a connection (a tab closed mid-favicon), that drain
+    raises and the static file is never closed: an unraisable ResourceWarning that the
+    suite's ``filterwarnings = error`` turns into a failure of whichever test runs next.
+    Every response of this site is small, so holding one in memory costs nothing.
+    """
+
+    def wrapped(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wrapped
 
 
 @dataclass(frozen=True)
@@ -117,7 +142,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 @pytest.fixture(scope="session")
 def site(live_app: LiveApp) -> Iterator[LiveSite]:
     server: BaseWSGIServer = make_server(
-        "127.0.0.1", 0, live_app.app, threaded=True, request_handler=QuietHandler
+        "127.0.0.1", 0, whole_bodies(live_app.app), threaded=True, request_handler=QuietHandler
     )
     thread = threading.Thread(target=server.serve_forever, name="browser-app", daemon=True)
     thread.start()
