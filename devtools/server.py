@@ -152,15 +152,19 @@ def migrated_sqlite(directory: Path, team: bool = False) -> str:
 
 
 def prepared_database(url: str, team: bool = True) -> str:
-    """Upgrade the database at ``url`` and, if asked, create the default team."""
+    """Upgrade the database at ``url``, import the shipped content (as ``flask init``
+    does) and, if asked, create the default team."""
     from campaign import create_app
     from campaign.cases.teams import create_team
+    from campaign.content import importer
     from campaign.core import migrate
     from campaign.core.db import db_session, engine
 
     app = create_app({"DATABASE_URL": url})
     with app.app_context():
         migrate.upgrade(engine())
+        root, helplines_file = importer.first_import_sources(app)
+        importer.seed(db_session(), root, helplines_file, app.config["LANGUAGES"])
         if team:
             create_team(db_session(), "Hotline", default=True)
         engine().dispose()

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine
 
 from campaign import create_app
 from campaign.cases.teams import create_team
+from campaign.content import importer
 from campaign.core import migrate
 from campaign.core.db import db_session, engine
 from tests import workers
@@ -60,9 +61,40 @@ def app_config() -> dict[str, Any]:
     return dict(TEST_CONFIG)
 
 
+def seed_content(app: Flask) -> None:
+    """The shipped pages, statements and help lines, as ``flask init`` imports them."""
+    with app.app_context():
+        root, helplines_file = importer.first_import_sources(app)
+        importer.seed(db_session(), root, helplines_file, app.config["LANGUAGES"])
+
+
+def sqlite_copy(template: Path, target: Path) -> str:
+    """A private copy of the migrated, seeded template; its URL."""
+    shutil.copyfile(template, target)
+    target.chmod(0o600)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture
-def app(app_config: dict[str, Any]) -> Iterator[Flask]:
-    yield create_app(app_config)
+def site_db(migrated_sqlite_template: Path, tmp_path: Path) -> str:
+    """The URL of a fresh copy of the migrated SQLite template, content in it: for tests
+    that build their own apps."""
+    return sqlite_copy(migrated_sqlite_template, tmp_path / "site.db")
+
+
+@pytest.fixture
+def app(
+    app_config: dict[str, Any], migrated_sqlite_template: Path, tmp_path: Path
+) -> Iterator[Flask]:
+    """An app of the test configuration on its own copy of the migrated SQLite template
+    (the shipped content in it), unless the test configures a database."""
+    config = dict(app_config)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = sqlite_copy(migrated_sqlite_template, tmp_path / "app.db")
+    app = create_app(config)
+    yield app
+    with app.app_context():
+        engine().dispose()
 
 
 @pytest.fixture
@@ -71,11 +103,15 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture(scope="session")
-def read_only_app() -> Flask:
+def read_only_app(
+    migrated_sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Flask:
     """One app with the test configuration for the whole session (of this worker), for
     tests that only read public pages and headers: they change no configuration, add no
     route and write to no database, so building an app per test buys nothing."""
-    return create_app(dict(TEST_CONFIG))
+    target = tmp_path_factory.mktemp("read-only") / "campaign.db"
+    url = sqlite_copy(migrated_sqlite_template, target)
+    return create_app({**TEST_CONFIG, "DATABASE_URL": url})
 
 
 @pytest.fixture
@@ -97,12 +133,15 @@ def db_kind(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file upgraded by the migrations once per worker (a fresh database's whole
-    state: nothing in the migrations is random), for ``db_app`` to copy."""
+    """A SQLite file upgraded by the migrations once per worker, with the shipped content
+    imported as ``flask init`` does (nothing in either is random), for ``db_app`` and
+    ``app`` to copy."""
     template = tmp_path_factory.mktemp("template") / "campaign.db"
     app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{template}"})
     with app.app_context():
         migrate.upgrade(engine())
+    seed_content(app)
+    with app.app_context():
         with engine().connect() as connection:  # everything into the main file
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine().dispose()
@@ -144,10 +183,7 @@ def db_app(
     its ids restarted. Both were made by the migrations, as production's are."""
     if db_kind == "sqlite":
         template: Path = request.getfixturevalue("migrated_sqlite_template")
-        target = tmp_path / "campaign.db"
-        shutil.copyfile(template, target)
-        target.chmod(0o600)
-        url = f"sqlite:///{target}"
+        url = sqlite_copy(template, tmp_path / "campaign.db")
     else:
         url = request.getfixturevalue("migrated_postgres_schema")
         emptied = create_engine(url)
@@ -157,6 +193,8 @@ def db_app(
         finally:
             emptied.dispose()
     app = create_app({**app_config, "DATABASE_URL": url})
+    if db_kind != "sqlite":
+        seed_content(app)
     yield app
     with app.app_context():
         engine().dispose()

@@ -34,6 +34,7 @@ def test_team_and_routing_commands_write_audit_entries(tmp_path: Any) -> None:
     actions = [action for action, _label, _detail in summary]
     assert actions == [
         "team-created",  # init's default team
+        "content first import",  # init's shipped pages and help lines
         "team-created",
         "routing-changed",
         "routing-changed",
@@ -42,6 +43,8 @@ def test_team_and_routing_commands_write_audit_entries(tmp_path: Any) -> None:
     ]
     assert {label for _action, label, _detail in summary} == {"operator"}
     details = [detail for _action, _label, detail in summary]
+    assert details[1] == "33 new, 0 revised, 0 unchanged; 6 help lines added"
+    del details[1]
     assert details[1] == "Lawyers"
     assert details[2].startswith(f"added rule #{rule_id}") and "category=legal" in details[2]
     assert details[3].startswith("moved from") and "position 5" in details[3]

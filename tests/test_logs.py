@@ -13,8 +13,10 @@ from campaign import create_app
 from tests.conftest import TEST_CONFIG
 
 
-def test_dev_server_access_log_has_no_address(caplog: pytest.LogCaptureFixture) -> None:
-    app = create_app(TEST_CONFIG)
+def test_dev_server_access_log_has_no_address(
+    caplog: pytest.LogCaptureFixture, site_db: str
+) -> None:
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": site_db})
     server = make_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -23,10 +23,10 @@ GOOD_KEY = "serving-test-key-" + "x" * 32
 
 
 def test_trusted_hosts_from_the_environment(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, site_db: str
 ) -> None:
     monkeypatch.setenv("CAMPAIGN_TRUSTED_HOSTS", '["example.org", "www.example.org"]')
-    app = create_app(dict(TEST_CONFIG))
+    app = create_app(dict(TEST_CONFIG, DATABASE_URL=site_db))
     assert app.config["TRUSTED_HOSTS"] == ["example.org", "www.example.org"]
     client = app.test_client()
     for host in ("example.org", "www.example.org", "example.org:443"):
@@ -38,8 +38,8 @@ def test_trusted_hosts_from_the_environment(
         assert "Set-Cookie" not in response.headers
 
 
-def test_https_makes_cookies_secure_and_sends_hsts() -> None:
-    secure = create_app(dict(TEST_CONFIG, HTTPS=True)).test_client()
+def test_https_makes_cookies_secure_and_sends_hsts(site_db: str) -> None:
+    secure = create_app(dict(TEST_CONFIG, HTTPS=True, DATABASE_URL=site_db)).test_client()
     response = secure.get("/en/help/", base_url="https://example.org")
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")
@@ -48,7 +48,7 @@ def test_https_makes_cookies_secure_and_sends_hsts() -> None:
     assert "Domain" not in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 
-    plain = create_app(dict(TEST_CONFIG)).test_client().get("/en/help/")
+    plain = create_app(dict(TEST_CONFIG, DATABASE_URL=site_db)).test_client().get("/en/help/")
     assert plain.headers["Set-Cookie"].startswith("session=")
     assert "Secure" not in plain.headers["Set-Cookie"]
     assert "Strict-Transport-Security" not in plain.headers

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from campaign.cases import receipts
 from campaign.cases.teams import create_team
 from campaign.commands.teams import print_recovery_key
+from campaign.content import importer
 from campaign.core import checks, files, migrate
 from campaign.core.config import DEFAULTS
 from campaign.core.db import db_session, engine
@@ -61,6 +62,15 @@ def init_command(team_name: str) -> None:
     else:
         click.echo("Teams exist already; no key printed.")
     _ensure_receipt_pepper()
+    _first_content_import()
+
+
+def _first_content_import() -> None:
+    """The shipped pages, statements and help lines, for those the database lacks."""
+    root, helplines_file = importer.first_import_sources(current_app)
+    report = importer.seed(db_session(), root, helplines_file, current_app.config["LANGUAGES"])
+    if report.changed:
+        click.echo(f"Content imported from {root}: {report.summary()}.")
 
 
 def _ensure_receipt_pepper() -> None:

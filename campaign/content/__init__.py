@@ -1,4 +1,6 @@
-"""Content: the store of rendered pages and the help lines (code; data files in ``data/``)."""
+"""Content: pages, statements and help lines as readers see them (``store``), the editors'
+actions (``publishing``), safe rendering (``render``) and files in and out (``importer``);
+the shipped files are in ``data/``."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from campaign.content import helplines, store
+    from campaign.content import store
 
     store.init_app(app)
-    helplines.init_app(app)

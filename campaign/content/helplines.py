@@ -1,122 +1,126 @@
-"""Help lines as data: name, number, dial string, hours, what each offers, last check.
+"""Help lines as visitors see them: read from the database (``models.Helpline``), each with
+what it may be offered as.
 
-Loaded once at start-up from ``HELPLINES_FILE`` (if configured), else
-``instance/helplines.yaml`` (if present), else the shipped ``data/helplines.yaml``.
-An operator changes hours, adds a line or sets ``available: false`` by editing that
-file and restarting; an unavailable line is never offered as a call to action.
+A line is *offered* (a ``tel:`` call to action: the top bar, the "Need help now?" box, page
+prose through ``[[line:KEY]]``) only when its status is "available" and someone confirmed it
+within ``HELPLINE_STALE_DAYS``. Emergency numbers (112, 101-103) are the state's and do not
+go stale; an editor can still mark one unavailable. A line that is not offered is shown as
+text with what is known: "unavailable", or "not confirmed since <month>"; an unavailable
+line with ``hide_when_unavailable`` is not shown at all.
+
+The shipped ``data/helplines.yaml`` is only the first import (``content/importer.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-from flask import Flask, current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from campaign.content.common import CONTENT_DIR, ContentError, FileKey, files_key, parse_date
+from campaign.models import Helpline as HelplineRow
+from campaign.models import HelplineStatus
 
-KINDS = ("hotline", "emergency", "messenger")
+EMERGENCY = "emergency"
 
 
 @dataclass(frozen=True)
 class Helpline:
-    """One help line; text fields are per language."""
+    """One help line as pages show it, on a given day; text fields are per language."""
 
-    id: str
+    key: str
     kind: str
     number: str
     dial: str
     handle: str
-    available: bool
+    status: str
+    hidden: bool
     in_header: bool
+    stale: bool
     last_confirmed: dt.date | None
     last_confirmed_is_month: bool
-    name: dict[str, str]
-    hours: dict[str, str]
-    offers: dict[str, str]
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def text(self, field: str, lang: str) -> str:
-        values: dict[str, str] = getattr(self, field)
-        return values.get(lang) or values.get("en") or ""
+    def text(self, name: str, lang: str) -> str:
+        for code in (lang, "en", *self.texts):
+            value = self.texts.get(code, {}).get(name)
+            if value:
+                return value
+        return ""
+
+    @property
+    def id(self) -> str:
+        return self.key
+
+    @property
+    def available(self) -> bool:
+        return self.status == HelplineStatus.AVAILABLE.value
+
+    @property
+    def unavailable(self) -> bool:
+        return self.status == HelplineStatus.UNAVAILABLE.value
+
+    @property
+    def offered(self) -> bool:
+        """May be offered as a call to action (a ``tel:`` link)."""
+        return self.available and not self.stale and bool(self.dial or self.handle)
 
     @property
     def tel(self) -> str:
-        return f"tel:{self.dial}" if self.dial else ""
+        return f"tel:{self.dial}" if self.dial and self.offered else ""
 
 
-def _texts(raw: Any, path: Path, key: str) -> dict[str, str]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ContentError(f"{path}: {key} must be a mapping of language to text")
-    return {str(k): str(v).strip() for k, v in raw.items()}
+def is_stale(row: HelplineRow, today: dt.date, stale_days: int) -> bool:
+    if row.kind == EMERGENCY:
+        return False
+    if row.last_confirmed is None:
+        return True
+    confirmed = row.last_confirmed
+    if row.last_confirmed_is_month:  # "2020-08": count from the month's last day
+        next_month = (confirmed.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        confirmed = next_month - dt.timedelta(days=1)
+    return (today - confirmed).days > stale_days
 
 
-_LOADED: dict[FileKey, list[Helpline]] = {}
+def view(row: HelplineRow, today: dt.date, stale_days: int) -> Helpline:
+    texts: dict[str, Any] = row.texts or {}
+    return Helpline(
+        key=row.key,
+        kind=row.kind,
+        number=row.number,
+        dial=row.dial,
+        handle=row.handle,
+        status=row.status,
+        hidden=row.status == HelplineStatus.UNAVAILABLE.value and row.hide_when_unavailable,
+        in_header=row.in_header,
+        stale=is_stale(row, today, stale_days),
+        last_confirmed=row.last_confirmed,
+        last_confirmed_is_month=row.last_confirmed_is_month,
+        texts={str(k): {str(n): str(v) for n, v in (t or {}).items()} for k, t in texts.items()},
+    )
 
 
-def load_helplines(path: Path) -> list[Helpline]:
-    """The file's lines, parsed once per process while the file is unchanged."""
-    key = files_key([path])
-    if key not in _LOADED:
-        _LOADED[key] = parse_helplines(path)
-    return list(_LOADED[key])
+def rows(session: Session) -> list[HelplineRow]:
+    return list(session.scalars(select(HelplineRow).order_by(HelplineRow.position, HelplineRow.id)))
 
 
-def parse_helplines(path: Path) -> list[Helpline]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    lines: list[Helpline] = []
-    for raw in data.get("lines", []):
-        kind = str(raw.get("kind", "hotline"))
-        if kind not in KINDS:
-            raise ContentError(f"{path}: unknown kind {kind!r} for {raw.get('id')!r}")
-        dial = str(raw.get("dial") or "")
-        if dial and not dial.lstrip("+").isdigit():
-            raise ContentError(f"{path}: dial for {raw.get('id')!r} must be digits")
-        confirmed, is_month = parse_date(raw.get("last_confirmed"), path, "last_confirmed")
-        lines.append(
-            Helpline(
-                id=str(raw["id"]),
-                kind=kind,
-                number=str(raw.get("number") or ""),
-                dial=dial,
-                handle=str(raw.get("handle") or ""),
-                available=bool(raw.get("available", True)),
-                in_header=bool(raw.get("in_header", False)),
-                last_confirmed=confirmed,
-                last_confirmed_is_month=is_month,
-                name=_texts(raw.get("name"), path, "name"),
-                hours=_texts(raw.get("hours"), path, "hours"),
-                offers=_texts(raw.get("offers"), path, "offers"),
-            )
-        )
-    return lines
+def load(session: Session, today: dt.date, stale_days: int) -> list[Helpline]:
+    return [view(row, today, stale_days) for row in rows(session)]
 
 
-def helplines_path(app: Flask) -> Path:
-    configured = app.config.get("HELPLINES_FILE")
-    if configured:
-        return Path(configured)
-    local = Path(app.instance_path) / "helplines.yaml"
-    return local if local.exists() else CONTENT_DIR / "helplines.yaml"
+def stale_rows(session: Session, today: dt.date, stale_days: int) -> list[HelplineRow]:
+    """Lines an editor should look at: not confirmed within the limit (and not marked
+    unavailable, which already says what is known)."""
+    return [
+        row
+        for row in rows(session)
+        if row.status != HelplineStatus.UNAVAILABLE.value and is_stale(row, today, stale_days)
+    ]
 
 
-def all_lines() -> list[Helpline]:
-    lines: list[Helpline] = current_app.extensions["campaign_helplines"]
-    return lines
-
-
-def header_lines() -> list[Helpline]:
-    """Lines offered on every page: available ones marked ``in_header``."""
-    return [line for line in all_lines() if line.available and line.in_header]
-
-
-def init_app(app: Flask) -> None:
-    app.extensions["campaign_helplines"] = load_helplines(helplines_path(app))
-
-    @app.context_processor
-    def helpline_context() -> dict[str, Any]:
-        return {"helplines": all_lines(), "header_lines": header_lines()}
+def header_lines(lines: list[Helpline]) -> list[Helpline]:
+    """The top bar's calls to action: offered lines marked ``in_header``; when none of the
+    non-emergency ones is offered, the emergency number alone (112 takes the place)."""
+    return [line for line in lines if line.in_header and line.offered]

@@ -1,36 +1,57 @@
-"""Content pages: Markdown with front matter per language, and the help lines.
+"""The content store: what readers see, rendered once per process and content version.
 
-Everything under ``campaign/content/data`` is read and rendered to HTML once per process
-into an immutable :class:`ContentStore` kept in ``app.extensions``; a second app in the
-same process (tests) reuses it while the files are unchanged (the cache key is every
-file's path, size and modification time). Requests never touch the files. Layout::
+Pages and statements live in the database with their revisions (``content/publishing.py``
+writes them). Readers never wait for that: each process keeps a :class:`Snapshot` of every
+published page rendered to safe HTML (``content/render.py``) and the help lines as they
+stand today. Before a request, at most every ``CONTENT_CHECK_SECONDS`` (0.25 s), the process
+reads the one-row content version; when it, or the day, changed, it builds a new snapshot
+and forgets its cached pages (``core/pagecache.py`` keys pages by ``g.page_generation``).
+So a publish is served by every worker, on every host on the same database, within about a
+quarter of a second, at the cost of one indexed one-row read per worker per 0.25 s.
 
-    data/<section>/<slug>.<lang>.md     sections: statements, home-without-abuse, pages
-    data/helplines.yaml                 default help lines (see helplines.py)
-
-Front matter keys: ``title`` (required), ``summary``, ``date`` (YYYY-MM or YYYY-MM-DD),
-``last_reviewed`` (YYYY-MM-DD), ``translation_of`` (language code of the original, for
-translations), ``order`` (list position, ascending).
+Help line mentions in page text, ``[[line:KEY]]``, are written from the line's data in the
+page's language: its name and number as a ``tel:`` link while it is offered, and what is
+known (unavailable, not confirmed since a month) when it is not. No page prose can so keep
+telling the reader to call a line that stopped answering.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
+import threading
+import time
 from dataclasses import dataclass
-from pathlib import Path
 
-import frontmatter
-import markdown
-from flask import Flask, current_app
+from flask import Flask, abort, current_app, g
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, joinedload
 
-from campaign.content.common import CONTENT_DIR, ContentError, files_key, parse_date
+from campaign.content import helplines as helpline_data
+from campaign.content.common import CONTENT_DIR
+from campaign.content.helplines import Helpline
+from campaign.content.importer import HELPLINES_FILE, load_helplines_file
+from campaign.content.publishing import current_version
+from campaign.content.render import render_markdown
+from campaign.core.db import engine
+from campaign.core.i18n import format_month_in_sentence
+from campaign.models import ContentItem, ContentLanguage
+from campaign.models import Helpline as HelplineRow
+from campaign.models.content import SECTIONS
 
-SECTIONS = ("statements", "home-without-abuse", "pages")
+__all__ = ["SECTIONS", "ContentStore", "Page", "Snapshot", "store"]
+
+STATEMENTS = "statements"
+logger = logging.getLogger(__name__)
+LINE_MENTION = re.compile(r"\[\[line:([a-z0-9-]+)\]\]")
 
 
 @dataclass(frozen=True)
 class Page:
-    """One rendered content page in one language."""
+    """One published content page in one language, rendered."""
 
     section: str
     slug: str
@@ -45,51 +66,40 @@ class Page:
     order: int
 
 
-def render_markdown(text: str) -> str:
-    return markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+def mention(line: Helpline | None, key: str, lang: str) -> str:
+    """The Markdown for ``[[line:KEY]]`` in ``lang``, following the line's status."""
+    if line is None or line.hidden:
+        return gettext("a help line that is no longer listed")
+    name = line.text("name", lang)
+    if line.offered and line.dial:
+        return f"{name}, [{line.number}]({line.tel})"
+    if line.offered:
+        return f"{name} ({line.handle})"
+    if line.unavailable:
+        return gettext("%(name)s (not working at the moment)", name=name)
+    if line.last_confirmed:
+        month = format_month_in_sentence(line.last_confirmed, lang)
+        return gettext("%(name)s (last confirmed as working: %(month)s)", name=name, month=month)
+    return gettext("%(name)s (not confirmed as working)", name=name)
 
 
-def load_page(path: Path, section: str) -> Page:
-    try:
-        slug, lang = path.name.removesuffix(".md").rsplit(".", 1)
-    except ValueError as exc:
-        raise ContentError(f"{path}: name must be <slug>.<lang>.md") from exc
-    post = frontmatter.load(str(path))
-    meta = post.metadata
-    if not meta.get("title"):
-        raise ContentError(f"{path}: front matter needs a title")
-    date, is_month = parse_date(meta.get("date"), path, "date")
-    reviewed, _ = parse_date(meta.get("last_reviewed"), path, "last_reviewed")
-    return Page(
-        section=section,
-        slug=slug,
-        lang=lang,
-        title=str(meta["title"]),
-        summary=str(meta.get("summary") or ""),
-        html=render_markdown(post.content),
-        date=date,
-        date_is_month=is_month,
-        last_reviewed=reviewed,
-        translation_of=str(meta["translation_of"]) if meta.get("translation_of") else None,
-        order=int(str(meta.get("order", 100))),
-    )
+def with_line_mentions(body: str, lines: dict[str, Helpline], lang: str) -> str:
+    if "[[line:" not in body:
+        return body
+    with force_locale(lang):
+        return LINE_MENTION.sub(lambda m: mention(lines.get(m.group(1)), m.group(1), lang), body)
 
 
 class ContentStore:
-    """All pages, rendered; lookups by (section, lang, slug) and ordered lists."""
+    """All published pages, rendered; lookups by (section, lang, slug) and ordered lists."""
 
-    def __init__(self, root: Path, languages: tuple[str, ...]) -> None:
-        self._pages: dict[tuple[str, str, str], Page] = {}
-        for section in SECTIONS:
-            for path in sorted((root / section).glob("*.md")):
-                page = load_page(path, section)
-                if page.lang in languages:
-                    self._pages[(section, page.lang, page.slug)] = page
+    def __init__(self, pages: list[Page]) -> None:
+        self._pages = {(page.section, page.lang, page.slug): page for page in pages}
         self._lists: dict[tuple[str, str], list[Page]] = {}
-        for (section, lang, _slug), page in self._pages.items():
-            self._lists.setdefault((section, lang), []).append(page)
-        for pages in self._lists.values():
-            pages.sort(key=lambda p: (p.order, -(p.date or dt.date.min).toordinal(), p.slug))
+        for page in pages:
+            self._lists.setdefault((page.section, page.lang), []).append(page)
+        for (section, _lang), listed in self._lists.items():
+            listed.sort(key=lambda p: sort_key(p, section))
 
     def get(self, section: str, lang: str, slug: str) -> Page | None:
         return self._pages.get((section, lang, slug))
@@ -101,24 +111,134 @@ class ContentStore:
         return {slug for (sec, _lang, slug) in self._pages if sec == section}
 
 
-def store() -> ContentStore:
-    content: ContentStore = current_app.extensions["campaign_content"]
-    return content
+def sort_key(page: Page, section: str) -> tuple[int, int, str]:
+    """Statements newest first (a new one goes to the top); other sections by position."""
+    newest_first = -(page.date or dt.date.min).toordinal()
+    if section == STATEMENTS:
+        return (newest_first, page.order, page.slug)
+    return (page.order, newest_first, page.slug)
 
 
-_STORES: dict[tuple[object, ...], ContentStore] = {}
+@dataclass(frozen=True)
+class Snapshot:
+    key: str
+    store: ContentStore
+    lines: list[Helpline]
+    available: bool = True
+
+    @property
+    def header_lines(self) -> list[Helpline]:
+        return helpline_data.header_lines(self.lines)
 
 
-def load_store(root: Path, languages: tuple[str, ...]) -> ContentStore:
-    """The rendered store for these files, built once per process while they are unchanged."""
-    files = files_key(p for section in SECTIONS for p in (root / section).glob("*.md"))
-    key = (str(root), tuple(languages), files)
-    found = _STORES.get(key)
+def build_snapshot(session: Session, key: str, today: dt.date, stale_days: int) -> Snapshot:
+    lines = helpline_data.load(session, today, stale_days)
+    by_key = {line.key: line for line in lines}
+    rows = session.scalars(
+        select(ContentLanguage)
+        .where(ContentLanguage.published_revision_id.is_not(None))
+        .options(joinedload(ContentLanguage.item), joinedload(ContentLanguage.published))
+    )
+    pages: list[Page] = []
+    for row in rows:
+        item: ContentItem = row.item
+        revision = row.published
+        if revision is None or item.section not in SECTIONS:
+            continue
+        body = with_line_mentions(revision.body, by_key, row.lang)
+        pages.append(
+            Page(
+                section=item.section,
+                slug=item.slug,
+                lang=row.lang,
+                title=revision.title,
+                summary=revision.summary,
+                html=render_markdown(body),
+                date=item.date,
+                date_is_month=item.date_is_month,
+                last_reviewed=row.last_reviewed,
+                translation_of=(
+                    item.source_lang if item.source_lang and item.source_lang != row.lang else None
+                ),
+                order=item.position,
+            )
+        )
+    return Snapshot(key, ContentStore(pages), lines)
+
+
+def unavailable_snapshot() -> Snapshot:
+    """While the database cannot be read and nothing was read before: no pages (reading
+    pages answer 503), and of the help lines only the state's emergency numbers, from the
+    shipped file, so that an error page still offers 112."""
+    lines = [
+        helpline_data.view(HelplineRow(**values), dt.date.today(), 0)
+        for values in load_helplines_file(CONTENT_DIR / HELPLINES_FILE)
+        if values["kind"] == helpline_data.EMERGENCY
+    ]
+    return Snapshot("unavailable", ContentStore([]), lines, available=False)
+
+
+class ContentState:
+    """One app's current snapshot in this process, and when the version was last read."""
+
+    def __init__(self) -> None:
+        self.snapshot: Snapshot | None = None
+        self.checked_at = float("-inf")
+        self.lock = threading.Lock()
+
+    def current(self, app: Flask) -> Snapshot:
+        interval = float(app.config["CONTENT_CHECK_SECONDS"])
+        snapshot = self.snapshot
+        if snapshot is not None and time.monotonic() - self.checked_at < interval:
+            return snapshot
+        with self.lock, Session(engine()) as session:  # its own short read, never the request's
+            today = dt.date.today()
+            try:
+                key = f"{current_version(session)}:{today.isoformat()}"
+                if self.snapshot is None or self.snapshot.key != key:
+                    stale_days = int(app.config["HELPLINE_STALE_DAYS"])
+                    self.snapshot = build_snapshot(session, key, today, stale_days)
+                    app.extensions["page_cache"].clear()
+            except SQLAlchemyError:
+                logger.warning("content version check failed; serving the last snapshot")
+                if self.snapshot is None:  # nothing read yet: try again on the next request
+                    return unavailable_snapshot()
+                # The database is away: keep serving what was published, try again soon.
+            self.checked_at = time.monotonic()
+            return self.snapshot
+
+
+def snapshot() -> Snapshot:
+    """This request's snapshot (one for the whole request, even if a publish lands)."""
+    found: Snapshot | None = g.get("content_snapshot")
     if found is None:
-        found = _STORES[key] = ContentStore(root, tuple(languages))
+        state: ContentState = current_app.extensions["campaign_content"]
+        found = g.content_snapshot = state.current(current_app._get_current_object())  # type: ignore[attr-defined]
+        g.page_generation = found.key
     return found
 
 
+def store() -> ContentStore:
+    """The pages of this request's snapshot; 503 while the database cannot be read."""
+    current = snapshot()
+    if not current.available:
+        abort(503)
+    return current.store
+
+
 def init_app(app: Flask) -> None:
-    root = Path(app.config.get("CONTENT_DIR") or CONTENT_DIR)
-    app.extensions["campaign_content"] = load_store(root, app.config["LANGUAGES"])
+    app.extensions["campaign_content"] = ContentState()
+
+    @app.before_request
+    def take_snapshot() -> None:
+        """Pages in a language read content: fix this request's snapshot before the page
+        cache looks up its key."""
+        if g.get("lang") is not None:
+            snapshot()
+
+    @app.context_processor
+    def helpline_context() -> dict[str, object]:
+        if g.get("lang") is None:  # staff pages and errors before a language: no lines
+            return {}
+        current = snapshot()
+        return {"helplines": current.lines, "header_lines": current.header_lines}

@@ -44,9 +44,16 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Minsk",
     # Where the quick exit sends the visitor: a neutral, common site.
     "QUICK_EXIT_URL": "https://www.google.com/search?q=weather",
-    # Help lines: a YAML file an operator can replace without touching code.
-    # None means instance/helplines.yaml when present, else the shipped default.
+    # Help lines: the YAML file of the first import (`flask init` adds lines the database
+    # lacks; after that editors keep them in the staff area). None means
+    # instance/helplines.yaml when present, else the shipped default.
     "HELPLINES_FILE": None,
+    # A help line not confirmed for this many days is shown with a warning and is no longer
+    # offered as a call to action (emergency numbers excepted).
+    "HELPLINE_STALE_DAYS": 90,
+    # How often each process reads the content version (seconds): a publish is served by
+    # every worker within this time.
+    "CONTENT_CHECK_SECONDS": 0.25,
     # HTTPS deployment: sends HSTS and marks cookies Secure.
     "HTTPS": False,
     "HSTS_MAX_AGE": 63072000,

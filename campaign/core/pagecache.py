@@ -1,7 +1,8 @@
 """Rendering of reading pages: rendered once per (language, path), then served from memory.
 
-A reading page depends only on its URL (content and help lines are loaded at start-up and
-reading pages use no cookie or session), so its HTML is rendered once per process with a
+A reading page depends only on its URL and the content it shows (reading pages use no
+cookie or session), so its HTML is rendered once per process and content generation
+(``g.page_generation``, set by campaign/content/store.py before the view runs) with a
 placeholder where the CSP nonce goes; each response swaps in that request's nonce. The weak
 ETag is the hash of the placeholder rendering, so revalidation gives 304 without a render.
 A 304 keeps the old nonce in the cached page; that is safe because the policy also allows
@@ -29,8 +30,8 @@ def cached_page(view: PageView) -> Callable[..., BaseResponse]:
 
     @wraps(view)
     def wrapper(**kwargs: object) -> BaseResponse:
-        cache: dict[tuple[str, str], tuple[str, str]] = current_app.extensions["page_cache"]
-        key = (str(g.get("lang", "")), request.path)
+        cache: dict[tuple[str, str, str], tuple[str, str]] = current_app.extensions["page_cache"]
+        key = (str(g.get("page_generation", "")), str(g.get("lang", "")), request.path)
         entry = cache.get(key) if current_app.config["PAGE_CACHE"] else None
         if entry is None:
             g.csp_nonce = NONCE_PLACEHOLDER

@@ -2,6 +2,14 @@
 
 from campaign.models.audit import AuditEvent
 from campaign.models.base import Base
+from campaign.models.content import (
+    ContentItem,
+    ContentLanguage,
+    ContentRevision,
+    ContentVersion,
+    Helpline,
+    HelplineStatus,
+)
 from campaign.models.help_request import HelpRequest, RequestMessage, RequestStatus
 from campaign.models.installation import InstallationSecret
 from campaign.models.note import InternalNote
@@ -14,7 +22,13 @@ from campaign.models.view_once import OneTimeView
 __all__ = [
     "AuditEvent",
     "Base",
+    "ContentItem",
+    "ContentLanguage",
+    "ContentRevision",
+    "ContentVersion",
     "HelpRequest",
+    "Helpline",
+    "HelplineStatus",
     "InstallationSecret",
     "InternalNote",
     "Invitation",

@@ -1,13 +1,20 @@
-"""The audit log: who did what, when, to which request or team; never any content."""
+"""The audit log: who did what, when, to which request, team or page; never any content."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from campaign.models.base import Base, utcnow
+
+if TYPE_CHECKING:
+    from campaign.models.staff import StaffUser
+
+OPERATOR = "operator"
+SYSTEM = "system"
 
 
 class AuditEvent(Base):
@@ -26,3 +33,28 @@ class AuditEvent(Base):
     request_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
     team_id: Mapped[int | None] = mapped_column(Integer, default=None)
     detail: Mapped[str] = mapped_column(String(200), default="")
+
+
+def record(
+    session: Session,
+    actor: StaffUser | None,
+    action: str,
+    *,
+    request_id: int | None = None,
+    team_id: int | None = None,
+    detail: str = "",
+    label: str = OPERATOR,
+) -> AuditEvent:
+    """Add an entry to the session (the caller commits with the action it records).
+
+    ``actor=None`` is an operator's ``flask`` command, or ``label`` names the job."""
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_label=actor.email if actor else label,
+        action=action,
+        request_id=request_id,
+        team_id=team_id,
+        detail=detail[:200],
+    )
+    session.add(event)
+    return event

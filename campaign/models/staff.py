@@ -27,6 +27,7 @@ from campaign.models.team import Team
 class Role(enum.StrEnum):
     ADMIN = "admin"
     CASEWORKER = "caseworker"
+    EDITOR = "editor"  # publishing only: pages, statements, help lines; never requests
 
 
 class StaffUser(Base):
@@ -55,6 +56,14 @@ class StaffUser(Base):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN.value
+
+    @property
+    def may_publish(self) -> bool:
+        return self.role in (Role.ADMIN.value, Role.EDITOR.value)
+
+    @property
+    def may_handle_requests(self) -> bool:
+        return self.role in (Role.ADMIN.value, Role.CASEWORKER.value)
 
 
 class TeamMembership(Base):

@@ -57,7 +57,7 @@ def test_limit_reached_gives_429_page_with_hotline_and_text(tmp_path: Any) -> No
     html = response.get_data(as_text=True)
     assert "Too many attempts from your network" in html
     assert KEPT in html
-    assert find(html, "a", href="tel:88011008801")
+    assert find(html, "a", href="tel:112")
     assert response.headers["Retry-After"]
     assert response.headers["Cache-Control"].startswith("no-store")
     assert '<html lang="en">' in html
