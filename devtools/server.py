@@ -131,6 +131,31 @@ def wait_for_workers(port: int, workers: int, timeout: float = 30.0) -> None:
     raise RuntimeError(f"{workers} workers on port {port} were not ready in {timeout:.0f}s")
 
 
+def get_on_each_worker(port: int, path: str, workers: int) -> list[str]:
+    """GET ``path`` once on each of ``workers`` sync workers; the bodies.
+
+    Each request is sent without its final blank line first and the next one only after a
+    pause, so that every idle worker accepts one connection and waits on it; then the
+    requests are finished one after another. No two are served by the same worker.
+    """
+    head = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n".encode()
+    held = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(workers)]
+    try:
+        for sock in held:
+            sock.sendall(head)
+            time.sleep(0.2)  # let an idle worker accept this one before the next
+        bodies = []
+        for sock in held:
+            sock.sendall(b"\r\n")
+            response = http.client.HTTPResponse(sock)
+            response.begin()
+            bodies.append(response.read().decode())
+        return bodies
+    finally:
+        for sock in held:
+            sock.close()
+
+
 def worker_pids(master: int) -> list[int]:
     """The gunicorn master's child processes (Linux /proc)."""
     children = Path(f"/proc/{master}/task/{master}/children")

@@ -36,7 +36,7 @@ from campaign.core.db import db_session, engine
 from campaign.models import HelpRequest
 from devtools.chromium import CHROMIUM, CHROMIUM_FLAGS, chromium_missing
 from tests.browser.tab import QUICK_EXIT_URL, LiveSite, StaffLogin, Tab, open_tab
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, seed_content
 from tests.staff.staffclient import Member, fresh_code, grant, make_member
 
 if TYPE_CHECKING:
@@ -118,6 +118,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
             "DATABASE_URL": f"sqlite:///{database}",
             "QUICK_EXIT_URL": QUICK_EXIT_URL,
             "MIN_FILL_SECONDS": 0,
+            "CONTENT_CHECK_SECONDS": 0,  # a publish in a test shows on the next page load
             "SUBMIT_RATE_LIMIT": "10000 per hour",
             "CHECK_RATE_LIMIT": "10000 per hour",
             "LOGIN_RATE_LIMIT": "10000 per hour",
@@ -125,6 +126,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     )
     with app.app_context():
         migrate.upgrade(engine())
+    seed_content(app)
+    with app.app_context():
         _team, team_key = create_team(db_session(), "Hotline", default=True)
     caseworker = make_member(app, "caseworker@example.org", name="Casey Worker")
     grant(app, "Hotline", caseworker, team_key)
