@@ -6,9 +6,10 @@
 - ``maintenance``: ``outbox send | status``, ``purge``
 - ``keys``: ``rotate-secret``
 - ``receipts``: ``receipts new-pepper``
+- ``content``: ``content import | export | status``
 
-Commands call the same functions in ``campaign.cases`` as the staff pages do; they never
-import a web layer.
+Commands call the same functions in ``campaign.cases`` and ``campaign.content`` as the staff
+pages do; they never import a web layer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from campaign.commands import keys, maintenance, receipts, setup, staff, teams
+    from campaign.commands import content, keys, maintenance, receipts, setup, staff, teams
 
     for command in (
         setup.init_command,
@@ -30,5 +31,6 @@ def init_app(app: Flask) -> None:
         maintenance.outbox_cli,
         maintenance.purge_command,
         receipts.receipts_cli,
+        content.content_cli,
     ):
         app.cli.add_command(command)

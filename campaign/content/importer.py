@@ -13,8 +13,13 @@ Front matter: ``title`` (required), ``summary``, ``date`` (YYYY-MM or YYYY-MM-DD
 - ``seed``: what ``flask init`` runs. Adds, published, every page and help line that the
   database does not have yet; changes nothing that is there (a second run changes nothing).
 - ``import_dir``: every file as a new revision of its language (a draft, or published with
-  ``publish=True``) when its text differs from the newest; new pages are created. Help lines
-  already in the database are left as editors keep them; new ones are added.
+  ``publish=True``) when its text differs from both the newest and the published text; new
+  pages are created. A file equal to a language's draft publishes that draft with
+  ``publish=True``. The date, order and ``translation_of`` of a page the database has are
+  kept (editors change them in the staff area); they are read for new pages only. Files in
+  a language not in ``LANGUAGES`` are skipped. Help lines already in the database are left
+  as editors keep them; new ones are added. Every file is read and checked before anything
+  is written, and the import is one transaction: a malformed file changes nothing.
 - ``export_dir``: the published state as files in the same layout (a backup, or a review in
   git); ``import_dir`` of an export changes nothing.
 """
@@ -45,6 +50,7 @@ from campaign.models import (
     StaffUser,
 )
 from campaign.models.audit import record
+from campaign.models.base import utcnow
 from campaign.models.content import HELPLINE_KINDS, HELPLINE_TEXTS, SECTIONS
 
 HELPLINES_FILE = "helplines.yaml"
@@ -83,15 +89,43 @@ class Report:
         )
 
 
+def _problem(exc: Exception) -> str:
+    """A YAML or decoding error in one line, with where it is when known."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+        mark = exc.problem_mark
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        return f"{exc.problem}{where}"
+    return " ".join(str(exc).split())
+
+
+def _name_parts(path: Path) -> tuple[str, str]:
+    """``<slug>.<lang>.md``: the slug and the language."""
+    parts = path.name.removesuffix(".md").rsplit(".", 1)
+    if len(parts) != 2 or not all(parts):
+        raise ContentError(f"{path}: name must be <slug>.<lang>.md")
+    slug, lang = parts
+    if not all(c.isascii() and (c.isdigit() or c.islower() or c == "-") for c in slug):
+        raise ContentError(f"{path}: the slug may hold only a-z, digits and hyphens")
+    return slug, lang
+
+
+def _normal_text(title: str, summary: str, body: str) -> Text:
+    """The text as ``publishing.add_revision`` keeps it, so that comparing a file with a
+    saved revision finds an unchanged file unchanged."""
+    return Text(title.strip(), summary.strip(), body.replace("\r\n", "\n").strip() + "\n")
+
+
 def parse_page(path: Path, section: str) -> PageFile:
+    slug, lang = _name_parts(path)
     try:
-        slug, lang = path.name.removesuffix(".md").rsplit(".", 1)
-    except ValueError as exc:
-        raise ContentError(f"{path}: name must be <slug>.<lang>.md") from exc
-    post = frontmatter.load(str(path))
+        post = frontmatter.load(str(path))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ContentError(f"{path}: front matter is not valid YAML: {_problem(exc)}") from exc
     meta = post.metadata
-    if not meta.get("title"):
+    if not meta.get("title") or not str(meta["title"]).strip():
         raise ContentError(f"{path}: front matter needs a title")
+    if not post.content.strip():
+        raise ContentError(f"{path}: the text is empty")
     date, is_month = parse_date(meta.get("date"), path, "date")
     reviewed, _ = parse_date(meta.get("last_reviewed"), path, "last_reviewed")
     try:
@@ -102,7 +136,7 @@ def parse_page(path: Path, section: str) -> PageFile:
         section=section,
         slug=slug,
         lang=lang,
-        text=Text(str(meta["title"]), str(meta.get("summary") or ""), post.content),
+        text=_normal_text(str(meta["title"]), str(meta.get("summary") or ""), post.content),
         date=date,
         date_is_month=is_month,
         last_reviewed=reviewed,
@@ -118,8 +152,8 @@ def read_pages(root: Path, languages: Iterable[str]) -> list[PageFile]:
         parse_page(path, section)
         for section in SECTIONS
         for path in sorted((root / section).glob("*.md"))
+        if _name_parts(path)[1] in wanted
     ]
-    pages = [page for page in pages if page.lang in wanted]
     return sorted(pages, key=lambda p: (p.section, p.slug, p.translation_of is not None, p.lang))
 
 
@@ -168,21 +202,28 @@ def _bring_in(
         if row is not None and only_new:
             report.unchanged += 1
             continue
-        if page.text.same_as(publishing.latest_revision(row)):
+        latest = publishing.latest_revision(row)
+        if page.text.same_as(row.published if row else None) or (
+            page.text.same_as(latest) and not publish
+        ):
+            # the public text already (an export read back), or the draft it would make
             report.unchanged += 1
             continue
-        revision = publishing.add_revision(session, actor, item, page.lang, page.text, "import")
+        if latest is not None and page.text.same_as(latest):
+            revision = latest  # the draft with this text, published as it is
+        else:
+            revision = publishing.add_revision(session, actor, item, page.lang, page.text, "import")
+        created = row is None
         if row is None:
             row = ContentLanguage(item=item, lang=page.lang)
             session.add(row)
             report.created.append(name)
-            publish_this = publish or only_new
         else:
             report.revised.append(name)
-            publish_this = publish
-        if publish_this:
+        row.updated_at = utcnow()
+        if publish:
             row.published_revision_id, row.draft_revision_id = revision.id, None
-            if only_new:  # the first import keeps the file's review date
+            if created:  # a new language keeps the file's review date
                 row.last_reviewed = page.last_reviewed
         else:
             row.draft_revision_id = revision.id
@@ -192,12 +233,23 @@ def _bring_in(
 
 def load_helplines_file(path: Path) -> list[dict[str, Any]]:
     """The file's lines, checked, as column values of ``models.Helpline``."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ContentError(f"{path}: not valid YAML: {_problem(exc)}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("lines", []), list):
+        raise ContentError(f"{path}: must hold a list of lines under 'lines:'")
     lines: list[dict[str, Any]] = []
+    keys: set[str] = set()
     for position, raw in enumerate(data.get("lines", []), start=1):
+        if not isinstance(raw, dict):
+            raise ContentError(f"{path}: line {position} must be a mapping of fields")
         key = str(raw.get("id") or "")
         if not key:
             raise ContentError(f"{path}: every line needs an id")
+        if key in keys:
+            raise ContentError(f"{path}: the id {key!r} is used twice")
+        keys.add(key)
         kind = str(raw.get("kind", "hotline"))
         if kind not in HELPLINE_KINDS:
             raise ContentError(f"{path}: unknown kind {kind!r} for {key!r}")
@@ -210,6 +262,10 @@ def load_helplines_file(path: Path) -> list[dict[str, Any]]:
         if status not in {s.value for s in HelplineStatus}:
             raise ContentError(f"{path}: status of {key!r} must be available/unavailable/unknown")
         confirmed, is_month = parse_date(raw.get("last_confirmed"), path, "last_confirmed")
+        try:
+            line_position = int(raw.get("position", position))
+        except (TypeError, ValueError) as exc:
+            raise ContentError(f"{path}: position of {key!r} must be a whole number") from exc
         texts: dict[str, dict[str, str]] = {}
         for name in HELPLINE_TEXTS:
             values = raw.get(name) or {}
@@ -227,7 +283,7 @@ def load_helplines_file(path: Path) -> list[dict[str, Any]]:
                 "status": status,
                 "hide_when_unavailable": bool(raw.get("hide_when_unavailable", False)),
                 "in_header": bool(raw.get("in_header", False)),
-                "position": int(raw.get("position", position)),
+                "position": line_position,
                 "last_confirmed": confirmed,
                 "last_confirmed_is_month": is_month,
                 "note": str(raw.get("note") or "").strip(),
@@ -237,11 +293,15 @@ def load_helplines_file(path: Path) -> list[dict[str, Any]]:
     return lines
 
 
-def _add_new_lines(session: Session, path: Path | None, report: Report) -> None:
+def _read_lines(path: Path | None) -> list[dict[str, Any]]:
     if path is None or not path.exists():
-        return
+        return []
+    return load_helplines_file(path)
+
+
+def _add_new_lines(session: Session, lines: list[dict[str, Any]], report: Report) -> None:
     have = set(session.scalars(select(Helpline.key)))
-    for values in load_helplines_file(path):
+    for values in lines:
         if values["key"] not in have:
             session.add(Helpline(**values))
             report.lines_added.append(values["key"])
@@ -271,12 +331,15 @@ def seed(
     session: Session, root: Path, helplines_file: Path | None, languages: Iterable[str]
 ) -> Report:
     """Add what the database lacks, published (``flask init``); idempotent."""
+    pages, lines = read_pages(root, languages), _read_lines(helplines_file)
     report = Report()
-    _bring_in(
-        session, None, read_pages(root, languages), only_new=True, publish=True, report=report
-    )
-    _add_new_lines(session, helplines_file, report)
-    return _finish(session, None, report, "content first import")
+    try:
+        _bring_in(session, None, pages, only_new=True, publish=True, report=report)
+        _add_new_lines(session, lines, report)
+        return _finish(session, None, report, "content first import")
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def import_dir(
@@ -290,13 +353,17 @@ def import_dir(
     """Each file as a new revision where its text differs (drafts unless ``publish``)."""
     if not root.is_dir():
         raise ContentError(f"{root}: not a folder")
+    pages, lines = read_pages(root, languages), _read_lines(root / HELPLINES_FILE)
     report = Report()
-    pages = read_pages(root, languages)
-    _bring_in(session, actor, pages, only_new=False, publish=publish, report=report)
-    _add_new_lines(session, root / HELPLINES_FILE, report)
-    return _finish(
-        session, actor, report, "content imported" + (" and published" if publish else "")
-    )
+    try:
+        _bring_in(session, actor, pages, only_new=False, publish=publish, report=report)
+        _add_new_lines(session, lines, report)
+        return _finish(
+            session, actor, report, "content imported" + (" and published" if publish else "")
+        )
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _front_matter(
@@ -308,7 +375,7 @@ def _front_matter(
     if item.date:
         meta["date"] = item.date.strftime("%Y-%m") if item.date_is_month else item.date.isoformat()
     if row.last_reviewed:
-        meta["last_reviewed"] = row.last_reviewed
+        meta["last_reviewed"] = row.last_reviewed.isoformat()
     if item.source_lang and item.source_lang != row.lang:
         meta["translation_of"] = item.source_lang
     meta["order"] = item.position
@@ -325,7 +392,7 @@ def export_dir(session: Session, root: Path) -> int:
             folder = root / item.section
             folder.mkdir(parents=True, exist_ok=True)
             post = frontmatter.Post(
-                row.published.body.rstrip("\n") + "\n", **_front_matter(item, row)
+                row.published.body.rstrip("\n") + "\n", **_front_matter(item, row, row.published)
             )
             (folder / f"{item.slug}.{row.lang}.md").write_text(
                 frontmatter.dumps(post, sort_keys=False, allow_unicode=True) + "\n",
