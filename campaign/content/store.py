@@ -69,18 +69,19 @@ class Page:
 def mention(line: Helpline | None, key: str, lang: str) -> str:
     """The Markdown for ``[[line:KEY]]`` in ``lang``, following the line's status."""
     if line is None or line.hidden:
-        return gettext("a help line that is no longer listed")
+        return str(gettext("a help line that is no longer listed"))
     name = line.text("name", lang)
     if line.offered and line.dial:
         return f"{name}, [{line.number}]({line.tel})"
     if line.offered:
         return f"{name} ({line.handle})"
     if line.unavailable:
-        return gettext("%(name)s (not working at the moment)", name=name)
+        return str(gettext("%(name)s (not working at the moment)", name=name))
     if line.last_confirmed:
         month = format_month_in_sentence(line.last_confirmed, lang)
-        return gettext("%(name)s (last confirmed as working: %(month)s)", name=name, month=month)
-    return gettext("%(name)s (not confirmed as working)", name=name)
+        text = gettext("%(name)s (last confirmed as working: %(month)s)", name=name, month=month)
+        return str(text)
+    return str(gettext("%(name)s (not confirmed as working)", name=name))
 
 
 def with_line_mentions(body: str, lines: dict[str, Helpline], lang: str) -> str:
