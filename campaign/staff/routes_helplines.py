@@ -1,0 +1,184 @@
+"""Help lines in the staff area: the list with the one-click "It answered today" and "It did
+not answer", the edit form, a new line, and the notice of lines not confirmed lately shown
+at the top of every staff page. Editors and admins only; anyone else gets a 404.
+
+The work is in ``content/helpline_edits.py`` (one transaction per action, with its audit
+entry and the content version raised, so every worker's pages change within a second).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.wrappers import Response
+
+from campaign.content import helpline_edits as edits
+from campaign.core.config import LANGUAGES
+from campaign.core.db import db_session
+from campaign.models import Helpline, HelplineStatus
+from campaign.staff.blueprint import bp, require_publisher
+from campaign.staff.forms import ActionForm
+from campaign.staff.forms_helplines import LANGUAGE_NAMES, HelplineForm, NewHelplineForm
+
+logger = logging.getLogger(__name__)
+
+STATUS_WORDS = {
+    HelplineStatus.AVAILABLE.value: "Available",
+    HelplineStatus.UNAVAILABLE.value: "Unavailable",
+    HelplineStatus.UNKNOWN.value: "Unknown (not checked)",
+}
+EXPIRED = "The page had expired, so nothing was changed. Please press the button again."
+FORM_EXPIRED = "The form had expired, so nothing was saved. What you typed is kept: send it again."
+
+
+def stale_days() -> int:
+    return int(current_app.config["HELPLINE_STALE_DAYS"])
+
+
+def confirmed_words(line: Helpline) -> str:
+    if line.last_confirmed is None:
+        return "never"
+    if line.last_confirmed_is_month:
+        return line.last_confirmed.strftime("%B %Y")
+    return f"{line.last_confirmed.day} {line.last_confirmed:%B %Y}"
+
+
+def _line_or_404(key: str) -> Helpline:
+    line = edits.find_line(db_session(), key)
+    if line is None:
+        abort(404)
+    return line
+
+
+def _name(line: Helpline) -> str:
+    return edits.display_name(line)
+
+
+@bp.context_processor
+def stale_helplines_notice() -> dict[str, object]:
+    """``stale_helplines()`` for staff/base.html: the names of the lines not confirmed within
+    ``HELPLINE_STALE_DAYS``, for members who may publish (one query, only when a page asks)."""
+
+    def stale_helplines() -> list[str]:
+        staff = g.get("staff")
+        if staff is None or not staff.user.may_publish:
+            return []
+        found: list[str] | None = g.get("stale_helplines")
+        if found is None:
+            try:
+                found = edits.stale_names(db_session(), dt.date.today(), stale_days())
+            except SQLAlchemyError:  # an error page while the database is away
+                logger.warning("stale help lines could not be read")
+                found = []
+            g.stale_helplines = found
+        return found
+
+    return {"stale_helplines": stale_helplines, "helpline_stale_days": stale_days}
+
+
+@bp.get("/helplines/")
+def helplines() -> str:
+    require_publisher()
+    return render_template(
+        "staff/helplines/list.html",
+        states=edits.line_states(db_session(), dt.date.today(), stale_days()),
+        status_words=STATUS_WORDS,
+        confirmed_words=confirmed_words,
+        offered=edits.OFFERED,
+        always_offered=edits.ALWAYS_OFFERED,
+    )
+
+
+@bp.post("/helplines/<key>/answered")
+def helpline_answered(key: str) -> Response:
+    staff = require_publisher()
+    line = _line_or_404(key)
+    if not ActionForm().validate_on_submit():
+        flash(EXPIRED, "error")
+        return redirect(url_for("staff.helplines"))
+    edits.confirm_today(db_session(), staff.user, line, dt.date.today())
+    more = (
+        " It is offered on the site again."
+        if line.dial or line.handle
+        else " It has no number to dial or handle, so it is not offered yet."
+    )
+    flash(f"{_name(line)}: confirmed as answering today.{more}")
+    return redirect(url_for("staff.helplines"))
+
+
+@bp.post("/helplines/<key>/not-answered")
+def helpline_not_answered(key: str) -> Response:
+    staff = require_publisher()
+    line = _line_or_404(key)
+    if not ActionForm().validate_on_submit():
+        flash(EXPIRED, "error")
+        return redirect(url_for("staff.helplines"))
+    try:
+        edits.set_status(db_session(), staff.user, line, HelplineStatus.UNAVAILABLE.value)
+    except edits.HelplineError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("staff.helplines"))
+    shown = "not listed" if line.hide_when_unavailable else "listed as unavailable"
+    flash(f"{_name(line)}: marked as not answering. It is no longer offered on the site ({shown}).")
+    return redirect(url_for("staff.helplines"))
+
+
+def _form_page(
+    form: HelplineForm, line: Helpline | None, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    if form.errors.get("csrf_token"):
+        error = FORM_EXPIRED
+    return render_template(
+        "staff/helplines/edit.html",
+        form=form,
+        line=line,
+        name=_name(line) if line else "",
+        error=error,
+        languages=[(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in LANGUAGES],
+        stale_days=stale_days(),
+    ), status
+
+
+@bp.route("/helplines/new", methods=["GET", "POST"])
+def helpline_new() -> Response | tuple[str, int]:
+    staff = require_publisher()
+    form = NewHelplineForm()
+    if request.method == "GET":
+        form.status.data = HelplineStatus.UNKNOWN.value
+        return _form_page(form, None)
+    error = None
+    if form.validate_on_submit():
+        try:
+            changes = form.changes()
+            if form.position.data is None:
+                del changes["position"]
+            line = edits.add_line(db_session(), staff.user, form.key.data or "", changes)
+        except edits.HelplineError as exc:
+            error = None if form.show_error(exc) else str(exc)
+        else:
+            flash(f"{_name(line)}: added.")
+            return redirect(url_for("staff.helplines"))
+    return _form_page(form, None, error, 400)
+
+
+@bp.route("/helplines/<key>", methods=["GET", "POST"])
+def helpline_edit(key: str) -> Response | tuple[str, int]:
+    staff = require_publisher()
+    line = _line_or_404(key)
+    form = HelplineForm()
+    if request.method == "GET":
+        form.fill(line)
+        return _form_page(form, line)
+    error = None
+    if form.validate_on_submit():
+        try:
+            changed = edits.update_line(db_session(), staff.user, line, form.changes())
+        except edits.HelplineError as exc:
+            error = None if form.show_error(exc) else str(exc)
+        else:
+            flash(f"{_name(line)}: saved." if changed else f"{_name(line)}: nothing changed.")
+            return redirect(url_for("staff.helplines"))
+    return _form_page(form, line, error, 400)
