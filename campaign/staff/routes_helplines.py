@@ -1,6 +1,9 @@
 """Help lines in the staff area: the list with the one-click "It answered today" and "It did
 not answer", the edit form, a new line, and the notice of lines not confirmed lately shown
-at the top of every staff page. Editors and admins only; anyone else gets a 404.
+at the top of every staff page. Editors and admins do everything; a caseworker sees the
+list and may press "It did not answer" (a caseworker who calls a dead line must be able to
+take it off the site at once, on their own), and gets a 404 on everything else. Taking a
+line off can only protect a caller; offering one again stays with editors and admins.
 
 The work is in ``content/helpline_edits.py`` (one transaction per action, with its audit
 entry and the content version raised, so every worker's pages change within a second).
@@ -19,7 +22,7 @@ from campaign.content import helpline_edits as edits
 from campaign.core.config import LANGUAGES
 from campaign.core.db import db_session
 from campaign.models import Helpline, HelplineStatus
-from campaign.staff.blueprint import bp, require_publisher
+from campaign.staff.blueprint import bp, current, require_publisher
 from campaign.staff.forms import ActionForm
 from campaign.staff.forms_helplines import LANGUAGE_NAMES, HelplineForm, NewHelplineForm
 
@@ -81,7 +84,7 @@ def stale_helplines_notice() -> dict[str, object]:
 
 @bp.get("/helplines/")
 def helplines() -> str:
-    require_publisher()
+    current()
     return render_template(
         "staff/helplines/list.html",
         states=edits.line_states(db_session(), dt.date.today(), stale_days()),
@@ -111,7 +114,7 @@ def helpline_answered(key: str) -> Response:
 
 @bp.post("/helplines/<key>/not-answered")
 def helpline_not_answered(key: str) -> Response:
-    staff = require_publisher()
+    staff = current()
     line = _line_or_404(key)
     if not ActionForm().validate_on_submit():
         flash(EXPIRED, "error")

@@ -338,17 +338,17 @@ def test_an_unknown_line_is_404(editor: FlaskClient) -> None:
 
 
 HELPLINE_URLS = [
-    ("GET", LIST),
     ("GET", "/staff/helplines/hotline"),
     ("POST", "/staff/helplines/hotline"),
     ("GET", "/staff/helplines/new"),
     ("POST", "/staff/helplines/new"),
     ("POST", "/staff/helplines/hotline/answered"),
-    ("POST", "/staff/helplines/hotline/not-answered"),
 ]
 
 
-def test_caseworkers_get_404_on_every_help_line_url(db_app: Flask) -> None:
+def test_caseworkers_get_404_on_every_help_line_url_but_the_list(db_app: Flask) -> None:
+    """Caseworkers may not offer or change a line (404), only see the list and take a line
+    off (see the next test)."""
     caseworker = signed_in(db_app, "caseworker")
     token = csrf_of(caseworker.get("/staff/account").get_data(as_text=True))
     for method, url in HELPLINE_URLS:
@@ -359,6 +359,21 @@ def test_caseworkers_get_404_on_every_help_line_url(db_app: Flask) -> None:
         assert response.status_code == 404, (method, url)
     assert hotline_status(db_app)[0] == "unknown"
     assert audit(db_app) == []
+
+
+def test_a_caseworker_can_take_a_dead_line_off_the_site(db_app: Flask) -> None:
+    caseworker = signed_in(db_app, "caseworker")
+    page = caseworker.get(LIST).get_data(as_text=True)
+    assert "It did not answer" in page
+    assert "It answered today" not in page and "/staff/helplines/new" not in page
+    assert '/staff/helplines/hotline"' not in page  # no edit link
+    token = csrf_of(page)
+    response = caseworker.post("/staff/helplines/hotline/not-answered", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert hotline_status(db_app)[0] == "unavailable"
+    assert [(label, action) for label, action, _detail in audit(db_app)] == [
+        ("caseworker@example.org", "help line marked unavailable")
+    ]
 
 
 def test_anonymous_visitors_are_sent_to_the_login(db_app: Flask) -> None:
