@@ -11,6 +11,7 @@ from campaign.cases import access, sessions
 from campaign.cases.sessions import CurrentStaff
 from campaign.core.db import db_session
 from campaign.core.errors import render_error
+from campaign.models import StaffUser
 from campaign.models.base import as_utc, utcnow
 from campaign.staff import cookies
 
@@ -33,6 +34,30 @@ def require_admin() -> CurrentStaff:
     return staff
 
 
+def require_publisher() -> CurrentStaff:
+    """Publishing pages: admins and editors. Anyone else gets the 404 of a wrong address
+    (as for another team's request), so the pages' existence is not told."""
+    staff = current()
+    if not staff.user.may_publish:
+        abort(404)
+    return staff
+
+
+def require_casework() -> CurrentStaff:
+    """The inbox and requests: admins and caseworkers; an editor gets a 404."""
+    staff = current()
+    if not staff.user.may_handle_requests:
+        abort(404)
+    return staff
+
+
+def home_endpoint(user: StaffUser | None) -> str:
+    """Where a member starts: the inbox, or the publishing list for an editor."""
+    if user is not None and user.may_publish and not user.may_handle_requests:
+        return "staff.publishing_list"
+    return "staff.inbox"
+
+
 @bp.before_request
 def load_staff() -> Response | None:
     g.staff = sessions.load(db_session(), cookies.read())
@@ -45,7 +70,12 @@ def load_staff() -> Response | None:
 
 @bp.context_processor
 def staff_context() -> dict[str, object]:
-    return {"utcnow": utcnow, "as_utc": as_utc, "csrf_token": generate_csrf}
+    return {
+        "utcnow": utcnow,
+        "as_utc": as_utc,
+        "csrf_token": generate_csrf,
+        "staff_home": lambda: url_for(home_endpoint(g.staff.user if g.get("staff") else None)),
+    }
 
 
 @bp.errorhandler(access.NotVisibleError)
@@ -67,4 +97,10 @@ def private_headers(response: Response) -> Response:
     return response
 
 
-from campaign.staff import routes_admin, routes_auth, routes_cases  # noqa: E402, F401
+from campaign.staff import (  # noqa: E402, F401
+    routes_admin,
+    routes_auth,
+    routes_cases,
+    routes_helplines,
+    routes_publishing,
+)

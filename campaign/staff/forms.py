@@ -91,7 +91,12 @@ class InviteForm(FlaskForm):
     email = StringField("Email", validators=[DataRequired(), Length(max=200)])
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     role = SelectField(
-        "Role", choices=[SelectChoice("caseworker", "Caseworker"), SelectChoice("admin", "Admin")]
+        "Role",
+        choices=[
+            SelectChoice("caseworker", "Caseworker"),
+            SelectChoice("editor", "Editor"),
+            SelectChoice("admin", "Admin"),
+        ],
     )
     teams = SelectMultipleField("Teams", choices=[], coerce=int, validators=[Optional()])
 

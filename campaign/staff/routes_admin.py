@@ -62,6 +62,7 @@ def admin_users() -> str:
         link=link,
         error=error,
         action_form=ActionForm(),
+        roles=[role.value for role in Role],
     )
 
 

@@ -12,7 +12,7 @@ from campaign.cases import login as login_service
 from campaign.core.db import db_session
 from campaign.core.ratelimit import LOGIN, limited, network_key
 from campaign.staff import cookies
-from campaign.staff.blueprint import bp, current
+from campaign.staff.blueprint import bp, current, home_endpoint
 from campaign.staff.forms import (
     AcceptInviteForm,
     LoginForm,
@@ -41,7 +41,7 @@ def login() -> Response | str:
         else:
             session.clear()  # a new CSRF session, and a new staff session: rotation
             cookie = sessions.start(db_session(), result.user, result.private_key)
-            response = redirect(url_for("staff.inbox"))
+            response = redirect(url_for(home_endpoint(result.user)))  # editors: publishing
             cookies.set_cookie(response, cookie)
             return response
     elif form.csrf_token.errors:

@@ -15,7 +15,7 @@ from campaign.cases.inbox import inbox as load_inbox
 from campaign.cases.vocabulary import CATEGORIES, REGIONS
 from campaign.core.db import db_session
 from campaign.models import HelpRequest, StaffUser, Team
-from campaign.staff.blueprint import bp, current
+from campaign.staff.blueprint import bp, current, require_casework
 from campaign.staff.forms import AssignForm, NoteForm, ReplyForm, RerouteForm, StatusForm
 
 CATEGORY_LABELS = {c.value: str(c.label) for c in CATEGORIES}
@@ -32,7 +32,7 @@ def _teams_for(user: StaffUser) -> list[Team]:
 
 @bp.get("/")
 def inbox() -> str:
-    staff = current()
+    staff = require_casework()
     filters = InboxFilter.from_args(request.args)
     page = load_inbox(db_session(), staff.user, filters)
     return render_template(
@@ -109,14 +109,14 @@ def _render_request(
 
 @bp.get("/requests/<int:request_id>")
 def request_view(request_id: int) -> tuple[str, int]:
-    req = access.visible_request(db_session(), current().user, request_id)
+    req = access.visible_request(db_session(), require_casework().user, request_id)
     return _render_request(req)
 
 
 @bp.post("/requests/<int:request_id>/<action>")
 def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
     """One action; an invalid or expired form shows the page again with the text kept."""
-    staff = current()
+    staff = require_casework()
     dbs = db_session()
     req = access.visible_request(dbs, staff.user, request_id)
     forms = _forms_for(req)

@@ -1,5 +1,6 @@
 """Access matrix: for each role and team, every staff URL and action on requests of own and
-other teams gives the right answer."""
+other teams gives the right answer; editors never reach requests, caseworkers never reach
+publishing (both get the 404 of a wrong address)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from campaign.cases.teams import add_rule, create_team
 from campaign.core.db import db_session
-from campaign.models import HelpRequest, Team, TeamMembership
+from campaign.models import ContentRevision, HelpRequest, Team, TeamMembership
 from tests.helpclient import HelpClient
 from tests.staff.staffclient import csrf_of, grant, login, make_member
 
@@ -26,6 +27,7 @@ def world(app: Flask, hotline_key: str) -> tuple[dict[str, FlaskClient | None], 
         "member_with_key": make_member(app, "c1@example.org"),
         "member_without_key": make_member(app, "c2@example.org"),
         "other_team_member": make_member(app, "c3@example.org"),
+        "editor": make_member(app, "e1@example.org", "editor"),
     }
     grant(app, "Hotline", people["admin_with_key"], hotline_key)
     grant(app, "Hotline", people["member_with_key"], hotline_key)
@@ -66,7 +68,11 @@ ROLES = [
     "member_with_key",
     "member_without_key",
     "other_team_member",
+    "editor",
 ]
+CASEWORKERS = ["member_with_key", "member_without_key", "other_team_member"]
+PUBLISHERS = ["admin_with_key", "admin_without_key", "editor"]
+STATEMENT = "/staff/publishing/statements/2020-08-suspension/en"
 
 
 def test_access_matrix(db_app: Flask, team_key: str) -> None:
@@ -91,6 +97,7 @@ def test_access_matrix(db_app: Flask, team_key: str) -> None:
         "member_with_key": (200, True, 404, False),
         "member_without_key": (200, False, 404, False),
         "other_team_member": (404, False, 200, True),
+        "editor": (404, False, 404, False),
     }
     for role, (own_status, own_content, other_status, other_content) in view_expect.items():
         status, html = get(role, f"/staff/requests/{own}")
@@ -115,6 +122,11 @@ def test_access_matrix(db_app: Flask, team_key: str) -> None:
         if listed != sees:
             problems.append(f"{role}: inbox lists {listed}, expected {sees}")
     expect("anonymous", "inbox", get("anonymous", "/staff/")[0], 302)
+    for url in ("/staff/", "/staff/?status=all"):
+        status, html = get("editor", url)
+        expect("editor", f"inbox {url}", status, 404)
+        if f"/staff/requests/{own}" in html or f"/staff/requests/{other}" in html:
+            problems.append("editor: a request is linked")
 
     actions: dict[str, dict[str, str]] = {
         "status": {"status-status": "open"},
@@ -132,6 +144,8 @@ def test_access_matrix(db_app: Flask, team_key: str) -> None:
                 got = post(client, url, data)
                 if role == "anonymous":
                     wanted = 401
+                elif role == "editor":
+                    wanted = 404
                 elif role.startswith("admin"):
                     wanted = (
                         403
@@ -146,6 +160,41 @@ def test_access_matrix(db_app: Flask, team_key: str) -> None:
                 else:
                     wanted = 404
                 expect(role, f"{action} on {label}-team request", got, wanted)
+
+    # Publishing (before the admin actions below, which disable user 1).
+    publishing_pages = [
+        "/staff/publishing/",
+        STATEMENT,
+        "/staff/publishing/statements/2020-08-suspension/be",
+        f"{STATEMENT}/history",
+        "/staff/publishing/new-statement",
+        "/staff/publishing/statements/2020-08-suspension/details",
+    ]
+    for role in ROLES:
+        for url in publishing_pages:
+            wanted = 302 if role == "anonymous" else 404 if role in CASEWORKERS else 200
+            status, html = get(role, url)
+            expect(role, f"GET {url}", status, wanted)
+            if role in CASEWORKERS and "unanimous decision" in html:
+                problems.append(f"{role}: statement text shown at {url}")
+        client = clients[role]
+        assert client is not None
+        publish = {"action": "publish", "title": "Title", "summary": "", "body": f"{role} text"}
+        got = post(client, STATEMENT, publish)
+        wanted = 401 if role == "anonymous" else 404 if role in CASEWORKERS else 302
+        expect(role, "POST publish", got, wanted)
+        for url in (f"{STATEMENT}/reviewed", f"{STATEMENT}/restore/1"):
+            got = post(client, url, {})
+            if role == "anonymous":
+                expect(role, f"POST {url}", got, 401)
+            elif role in CASEWORKERS:
+                expect(role, f"POST {url}", got, 404)
+    # Nothing a caseworker sent was saved; what editors and admins sent was.
+    with db_app.app_context():
+        bodies = " ".join(db_session().scalars(select(ContentRevision.body)))
+    for role in ROLES:
+        if (f"{role} text" in bodies) != (role in PUBLISHERS):
+            problems.append(f"{role}: saved text={f'{role} text' in bodies}")
 
     admin_pages = [
         "/staff/admin/users",
