@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from campaign import create_app
+from campaign.content.common import CONTENT_DIR
 from campaign.core.db import db_session
 from campaign.models import AuditEvent
 from tests.conftest import TEST_CONFIG
@@ -43,7 +44,8 @@ def test_team_and_routing_commands_write_audit_entries(tmp_path: Any) -> None:
     ]
     assert {label for _action, label, _detail in summary} == {"operator"}
     details = [detail for _action, _label, detail in summary]
-    assert details[1] == "33 new, 0 revised, 0 unchanged; 6 help lines added"
+    pages = len(list(CONTENT_DIR.glob("*/*.md")))
+    assert details[1] == f"{pages} new, 0 revised, 0 unchanged; 6 help lines added"
     del details[1]
     assert details[1] == "Lawyers"
     assert details[2].startswith(f"added rule #{rule_id}") and "category=legal" in details[2]

@@ -219,6 +219,14 @@ def snapshot() -> Snapshot:
     return found
 
 
+def page_or_none(section: str, slug: str) -> Page | None:
+    """A published page in this request's language, or None (also while the database cannot
+    be read): for pages that show content beside something that must always work, such as
+    the help form."""
+    current = snapshot()
+    return current.store.get(section, str(g.lang), slug) if current.available else None
+
+
 def store() -> ContentStore:
     """The pages of this request's snapshot; 503 while the database cannot be read."""
     current = snapshot()

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from campaign.cases import intake, receipts, viewonce
 from campaign.cases.vocabulary import MESSAGE_MAX
+from campaign.content.store import page_or_none
 from campaign.core.db import db_session
 from campaign.core.ratelimit import CHECK, SUBMIT, count_this_request, limited
 from campaign.help.formcache import empty_form_html
@@ -109,9 +110,18 @@ def render_form(form: HelpRequestForm, status: int = 200, notice: str | None = N
     if not form.answer_language.data:
         form.answer_language.data = g.lang
     return private_page(
-        render_template("help/index.html", form=form, notice=notice, message_max=MESSAGE_MAX),
+        render_template(
+            "help/index.html",
+            form=form,
+            notice=notice,
+            message_max=MESSAGE_MAX,
+            help_prose=page_or_none("pages", HELP_PROSE),
+        ),
         status,
     )
+
+
+HELP_PROSE = "get-help"  # the published page of the help page's prose (pages/get-help)
 
 
 @bp.get("/")

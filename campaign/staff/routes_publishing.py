@@ -45,7 +45,12 @@ SECTION_NAMES = {
 }
 # Where readers find an item (the "pages" section: only the pages with a route of their own).
 ITEM_ENDPOINTS = {"statements": "public.statement", "home-without-abuse": "public.material"}
-PAGE_ENDPOINTS = {"home": "public.home", "safety": "public.safety", "privacy": "public.privacy"}
+PAGE_ENDPOINTS = {
+    "home": "public.home",
+    "safety": "public.safety",
+    "privacy": "public.privacy",
+    "get-help": "help.index",  # the help page's prose above the form
+}
 # Pages that every visit needs (home, safety, privacy, help prose): edited, never unpublished.
 FIXED_SECTION = "pages"
 EDIT_ACTIONS = ("preview", "draft", "publish")
