@@ -81,8 +81,10 @@ def test_the_shipped_files_are_all_in_the_database_published(session: Session) -
     assert len(shipped) == snapshot(session)["content_language"]
     for found in publishing.item_states(session, LANGUAGES):
         assert [s.state for s in found.languages] == [PUBLISHED] * 3, found.item.slug
+    # Nobody at the organisation has reviewed the shipped pages: no "last reviewed" date
+    # until an editor presses "Reviewed today".
     row = publishing.language(statement(session), "be")
-    assert row is not None and row.last_reviewed == dt.date(2026, 11, 25)
+    assert row is not None and row.last_reviewed is None
     item = statement(session)
     assert (item.date, item.date_is_month, item.source_lang, item.position) == (
         dt.date(2020, 8, 1),
@@ -142,7 +144,11 @@ def test_exported_files_read_back_as_the_shipped_ones(session: Session, tmp_path
     be = tmp_path / "out" / "statements" / f"{STATEMENT}.be.md"
     meta = frontmatter.load(str(be)).metadata
     assert meta["date"] == "2020-08"
-    assert meta["last_reviewed"] == "2026-11-25"  # a string, not a YAML date
+    assert "last_reviewed" not in meta  # nobody reviewed the shipped pages
+    publishing.mark_reviewed(session, None, statement(session), "be", dt.date(2026, 11, 25))
+    importer.export_dir(session, tmp_path / "reviewed")
+    reviewed = frontmatter.load(str(tmp_path / "reviewed" / "statements" / f"{STATEMENT}.be.md"))
+    assert reviewed.metadata["last_reviewed"] == "2026-11-25"  # a string, not a YAML date
     assert (meta["translation_of"], meta["order"]) == ("en", 1)
     assert "translation_of" not in frontmatter.load(str(tmp_path / "out" / EN_STATEMENT))
     lines = importer.load_helplines_file(tmp_path / "out" / importer.HELPLINES_FILE)
