@@ -276,3 +276,57 @@ def test_reading_pages_set_no_cookie_even_with_one_sent(client: FlaskClient) -> 
     client.set_cookie("session", "whatever")
     for path in [p for p in PUBLIC_PATHS if not is_form_page(p)]:
         assert "Set-Cookie" not in client.get(path).headers
+
+
+# --- small things of issue 13 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pages_are_found_with_a_trailing_slash_too(client: FlaskClient, lang: str) -> None:
+    for path in (f"/{lang}/safety", f"/{lang}/privacy", f"/{lang}/help/check"):
+        response = client.get(path + "/")
+        assert response.status_code == 308, path
+        assert response.headers["Location"] == path
+    assert client.get(f"/{lang}/no-such-page/").status_code == 404
+    assert client.get(f"/{lang}/no-such-page").status_code == 404
+
+
+def test_home_title_names_the_site_once(client: FlaskClient) -> None:
+    html = client.get("/en/").get_data(as_text=True)
+    assert "<title>Home without abuse</title>" in html
+    safety = client.get("/en/safety").get_data(as_text=True)
+    assert re.search(r"<title>[^<]+ – Home without abuse</title>", safety)
+
+
+def test_language_alternates_include_the_page_and_x_default(client: FlaskClient) -> None:
+    html = client.get("/ru/safety").get_data(as_text=True)
+    links = {a["hreflang"]: a["href"] for a in find(html, "link", rel="alternate")}
+    assert links == {
+        "be": "/be/safety",
+        "ru": "/ru/safety",
+        "en": "/en/safety",
+        "x-default": "/be/safety",
+    }
+
+
+def test_language_alternates_are_absolute_from_the_public_url(site_db: str) -> None:
+    app = create_app(dict(TEST_CONFIG, DATABASE_URL=site_db, PUBLIC_URL="https://example.org/"))
+    html = (
+        app.test_client().get("/en/", headers={"Host": "attacker.example"}).get_data(as_text=True)
+    )
+    links = {a["hreflang"]: a["href"] for a in find(html, "link", rel="alternate")}
+    assert links["en"] == "https://example.org/en/"
+    assert links["x-default"] == "https://example.org/be/"
+    assert "attacker.example" not in html
+
+
+def test_every_language_of_a_page_has_the_same_sections() -> None:
+    """The same ``## `` sections, in the same number, in be, ru and en of every shipped page."""
+    pages = read_pages(CONTENT_DIR, LANGUAGES)
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for page in pages:
+        headings = sum(1 for line in page.text.body.splitlines() if line.startswith("## "))
+        counts.setdefault((page.section, page.slug), {})[page.lang] = headings
+    for name, by_lang in counts.items():
+        assert set(by_lang) == set(LANGUAGES), name
+        assert len(set(by_lang.values())) == 1, (name, by_lang)

@@ -51,6 +51,12 @@ DEFAULTS: dict[str, Any] = {
     # A help line not confirmed for this many days is shown with a warning and is no longer
     # offered as a call to action (emergency numbers excepted).
     "HELPLINE_STALE_DAYS": 90,
+    # The site's public address, e.g. "https://example.org": language alternates become
+    # absolute URLs (search engines ignore relative ones). None: relative.
+    "PUBLIC_URL": None,
+    # Working days within which the organisation answers a request; shown after sending only
+    # when the organisation sets it (None: no promise is made).
+    "ANSWER_WITHIN_DAYS": None,
     # How often each process reads the content version (seconds): a publish is served by
     # every worker within this time.
     "CONTENT_CHECK_SECONDS": 0.25,
@@ -59,8 +65,9 @@ DEFAULTS: dict[str, Any] = {
     "HSTS_MAX_AGE": 63072000,
     # Optional onion address for the Onion-Location header.
     "ONION_LOCATION": None,
-    # Browser caching of reading pages (seconds); static files are immutable for a year.
-    "PAGE_MAX_AGE": 300,
+    # Browser and proxy caching of reading pages (seconds; core/pagecache.py says why a
+    # minute); static files are immutable for a year.
+    "PAGE_MAX_AGE": 60,
     "STATIC_MAX_AGE": 31536000,
     # Requests larger than this get a 413 page that keeps what could be read.
     "MAX_CONTENT_LENGTH": 256 * 1024,

@@ -156,7 +156,18 @@ def init_app(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "languages": languages(),
             "alternate_url": alternate_url,
+            "public_url": public_url,
         }
+
+
+def public_url(path: str) -> str:
+    """``path`` under the configured ``PUBLIC_URL`` (absolute, for search engines), or as it
+    is when none is set: never built from the request's Host header, which a page kept in
+    the page cache would otherwise repeat to every visitor."""
+    from flask import current_app
+
+    base = str(current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return base + path if base and path.startswith("/") else path
 
 
 def alternate_url(code: str) -> str:

@@ -270,6 +270,7 @@ def sent_page_values(receipt: str, contact: dict[str, str]) -> dict[str, Any]:
         "contact_method": contact.get("method", "receipt"),
         "times_given": bool(contact.get("safe_times")),
         "for_whom": contact.get("for_whom", ""),
+        "answer_within_days": current_app.config.get("ANSWER_WITHIN_DAYS"),
     }
 
 

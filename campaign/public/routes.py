@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from campaign.content.store import Page, store
@@ -76,3 +77,18 @@ def safety() -> str:
 @cached_page
 def privacy() -> str:
     return render_template("public/info_page.html", page=_page("pages", "privacy"))
+
+
+@bp.get("/<lang>/<path:rest>/", strict_slashes=False)
+def without_trailing_slash(rest: str) -> Response:
+    """``/be/safety/`` for ``/be/safety``: pages without a trailing slash are also found with
+    one (a 308 to the page), as sections are without it; anything else is the usual 404."""
+    target = f"/{g.lang}/{rest}"
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        endpoint, _values = adapter.match(target, method="GET")
+    except HTTPException:  # no such page, or only this rule again (a redirect to it)
+        abort(404)
+    if endpoint == request.endpoint:
+        abort(404)
+    return redirect(target, code=308)
