@@ -36,11 +36,20 @@ def public_paths() -> list[str]:
             for slug in sorted(shipped_slugs("home-without-abuse"))
         ]
         paths += [f"/{lang}/safety", f"/{lang}/privacy", f"/{lang}/help/", f"/{lang}/help/check"]
+        paths += [f"/{lang}/home-without-abuse/{tool}" for tool in TOOLS]
     return paths
+
+
+# The private tools (campaign/public/tools.py): forms that store nothing and set no cookie.
+TOOLS = ("is-this-abuse", "safety-plan")
 
 
 def is_form_page(path: str) -> bool:
     return "/help/" in path
+
+
+def is_tool(path: str) -> bool:
+    return path.rsplit("/", 1)[-1] in TOOLS
 
 
 PUBLIC_PATHS = public_paths()
@@ -79,7 +88,11 @@ def test_public_page(client: FlaskClient, path: str) -> None:
     assert all(a["lang"] == a["hreflang"] for a in switch)
     assert external_references(html, {QUICK_EXIT_URL}) == []
     assert_security_headers(response.headers)
-    if is_form_page(path):
+    if is_tool(path):
+        # The private tools: nothing kept by the browser, and no cookie at all.
+        assert response.headers["Cache-Control"].startswith("no-store")
+        assert "Set-Cookie" not in response.headers
+    elif is_form_page(path):
         # Form pages: the session cookie (CSRF) only here, and nothing kept by the browser.
         assert response.headers["Cache-Control"].startswith("no-store")
         assert "HttpOnly" in response.headers["Set-Cookie"]
