@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -343,3 +344,24 @@ def test_every_language_of_a_page_has_the_same_sections() -> None:
     for name, by_lang in counts.items():
         assert set(by_lang) == set(LANGUAGES), name
         assert len(set(by_lang.values())) == 1, (name, by_lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_print_shows_112_and_every_offered_line(client: FlaskClient, lang: str) -> None:
+    """On paper the top bar is hidden: the footer's print-only list carries the numbers
+    (tests/browser/test_print.py checks what Chromium prints)."""
+    css = (Path(__file__).resolve().parent.parent / "static" / "site.css").read_text()
+    assert ".print-lines{display:none}" in css
+    assert "@media print{.print-lines{display:block!important" in css
+    for path in [p for p in PUBLIC_PATHS if p.startswith(f"/{lang}/") and not is_tool(p)]:
+        html = client.get(path).get_data(as_text=True)
+        if '<ul class="helplines">' in html:  # the page's own list of lines prints
+            printed = html.split('<ul class="helplines">', 1)[1].split("</ul>", 1)[0]
+            assert '<div class="print-lines">' not in html
+            numbers = [f'href="tel:{n}">{n}</a>' for n in ("112", "102", "103", "101")]
+        else:
+            printed = html.split('<div class="print-lines">', 1)[1].split("</div>", 1)[0]
+            numbers = [f"<strong>{n}</strong>" for n in ("112", "102", "103", "101")]
+        for number in numbers:
+            assert number in printed, (path, number)
+        assert "tel:88011008801" not in printed  # not confirmed: not offered
