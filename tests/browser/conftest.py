@@ -2,9 +2,10 @@
 
 The app runs as a real HTTP server (Werkzeug, threaded) on 127.0.0.1 and a free port, on
 a temporary SQLite database made by the migrations, with a default team, a caseworker of
-that team (for the staff pages) and a few requests, no minimum fill time and high rate
-limits. Its quick exit points to a neutral address that no request ever reaches (see
-``tests/browser/tab.py``).
+that team and an editor (for the staff pages), a draft of the English statement (so that
+its editor shows a draft and its history a diff with Restore) and a few requests, no
+minimum fill time and high rate limits. Its quick exit points to a neutral address that no
+request ever reaches (see ``tests/browser/tab.py``).
 
 Chromium is Debian's (/usr/bin/chromium), started with the flags of ``devtools.chromium``
 (the Lighthouse benchmark uses the same) and driven by Playwright; the tests skip only when
@@ -31,6 +32,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from campaign import create_app
 from campaign.cases import crypto, intake
 from campaign.cases.teams import create_team
+from campaign.content import publishing
+from campaign.content.publishing import Text
 from campaign.core import migrate
 from campaign.core.db import db_session, engine
 from campaign.models import HelpRequest
@@ -93,10 +96,16 @@ class LiveApp:
     app: Flask
     team_key: str
     caseworker: Member
+    editor: Member
+
+    def login_of(self, member: Member) -> StaffLogin:
+        return StaffLogin(member.email, member.password, lambda: fresh_code(self.app, member))
 
     def staff_login(self) -> StaffLogin:
-        member = self.caseworker
-        return StaffLogin(member.email, member.password, lambda: fresh_code(self.app, member))
+        return self.login_of(self.caseworker)
+
+    def editor_login(self) -> StaffLogin:
+        return self.login_of(self.editor)
 
     def reply_to_newest_request(self, text: str) -> None:
         """Answer the most recent help request as its team would (with the team key)."""
@@ -106,6 +115,24 @@ class LiveApp:
             assert request is not None
             private = crypto.parse_recovery_key(self.team_key)
             intake.add_staff_reply(session, request, private, text)
+
+
+DRAFTED_STATEMENT = ("statements", "2020-08-suspension", "en")
+
+
+def save_statement_draft(app: Flask) -> None:
+    """A draft of the English statement, a few lines changed: readers still get the
+    published text, the staff pages show "has a draft", the history a diff to restore."""
+    section, slug, lang = DRAFTED_STATEMENT
+    with app.app_context():
+        session = db_session()
+        item = publishing.find_item(session, section, slug)
+        assert item is not None, slug
+        latest = publishing.latest_revision(publishing.language(item, lang))
+        assert latest is not None
+        body = latest.body.replace("\n\n", "\n\nA paragraph added in a draft.\n\n", 1)
+        text = Text(latest.title + " (draft)", latest.summary, body)
+        assert publishing.save_draft(session, None, item, lang, text) is not None
 
 
 @pytest.fixture(scope="session")
@@ -131,7 +158,9 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         _team, team_key = create_team(db_session(), "Hotline", default=True)
     caseworker = make_member(app, "caseworker@example.org", name="Casey Worker")
     grant(app, "Hotline", caseworker, team_key)
-    live = LiveApp(app, team_key, caseworker)
+    editor = make_member(app, "editor@example.org", role="editor", name="Edith Editor")
+    save_statement_draft(app)
+    live = LiveApp(app, team_key, caseworker, editor)
     with app.app_context():  # so the inbox has something to show
         for category, region, language in SEEDED_REQUESTS:
             submission = intake.Submission(category, region, language, "A seeded request.")
@@ -151,7 +180,13 @@ def site(live_app: LiveApp) -> Iterator[LiveSite]:
     thread.start()
     host = f"127.0.0.1:{server.server_port}"
     try:
-        yield LiveSite(f"http://{host}", host, QUICK_EXIT_URL, live_app.staff_login())
+        yield LiveSite(
+            f"http://{host}",
+            host,
+            QUICK_EXIT_URL,
+            live_app.staff_login(),
+            live_app.editor_login(),
+        )
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -4,17 +4,19 @@ Every test module iterates these lists, so a page added here gets every check th
 to it (quick exit, no-JS rendering, axe, focus, network, weight). Staff pages go in
 ``STAFF_VISITS``; one whose view needs a signed-in member names a ``prepare`` step, a
 function ``(page, site) -> None`` that signs in through the real login form before the page
-is opened, as ``staff_sign_in`` does for the inbox.
+is opened, as ``staff_sign_in`` does for the inbox (the caseworker) and ``editor_sign_in``
+for the publishing and help line pages (the editor).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
 
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.tab import LiveSite
+from tests.browser.tab import LiveSite, StaffLogin
 from tests.test_public_pages import public_paths
 
 Prepare = Callable[[Page, LiveSite], None]
@@ -28,36 +30,84 @@ class Visit:
     prepare: Prepare | None = None
     # Public pages carry the quick exit and must work without JavaScript.
     public: bool = True
+    # Told apart in test ids when one page is visited twice (as two members).
+    name: str = ""
 
     @property
     def id(self) -> str:
-        return self.path.strip("/").replace("/", "-") or "root"
+        path = self.path.strip("/").replace("/", "-") or "root"
+        return f"{path}-{self.name}" if self.name else path
 
 
 PUBLIC_VISITS: list[Visit] = [Visit(path) for path in public_paths()]
 
 
-def staff_sign_in(page: Page, site: LiveSite) -> None:
-    """Sign in as the caseworker through the login form, unless signed in already."""
-    assert site.staff is not None
-    page.goto("/staff/")
-    if "/staff/login" not in page.url:
+# Who each tab is signed in as, and with which session cookie: a tab (one browser context,
+# shared between tests) goes from caseworker pages to editor pages and back. A member is
+# taken as signed in only while the cookie made by their login is still the one the tab
+# holds; anything else (another member, a logout, cleared cookies) means a fresh login.
+SIGNED_IN: WeakKeyDictionary[BrowserContext, tuple[str, str]] = WeakKeyDictionary()
+SESSION_COOKIE = "staff_session"
+
+
+def session_cookie(page: Page, site: LiveSite) -> str | None:
+    for cookie in page.context.cookies(site.url("/staff/")):
+        if cookie.get("name") == SESSION_COOKIE:
+            return cookie.get("value")
+    return None
+
+
+def sign_in(page: Page, site: LiveSite, member: StaffLogin | None, home: str) -> None:
+    """Sign ``member`` in through the login form (it lands on ``home``), unless this tab's
+    session is theirs already; another member's session is ended first (cookies cleared)."""
+    assert member is not None, "the live site has no such member"
+    cookie = session_cookie(page, site)
+    if cookie is not None and SIGNED_IN.get(page.context) == (member.email, cookie):
         return
-    page.fill("#email", site.staff.email)
-    page.fill("#password", site.staff.password)
-    page.fill("#code", site.staff.code())
+    page.context.clear_cookies()
+    SIGNED_IN.pop(page.context, None)
+    page.goto("/staff/login")
+    page.fill("#email", member.email)
+    page.fill("#password", member.password)
+    page.fill("#code", member.code())
     page.click("main form button[type=submit]")
-    page.wait_for_url("**/staff/")
+    page.wait_for_url(f"**{home}")
+    cookie = session_cookie(page, site)
+    assert cookie is not None, "signed in without a session cookie"
+    SIGNED_IN[page.context] = (member.email, cookie)
+
+
+def staff_sign_in(page: Page, site: LiveSite) -> None:
+    """Sign in as the caseworker (who starts at the inbox), unless signed in already."""
+    sign_in(page, site, site.staff, "/staff/")
+
+
+def editor_sign_in(page: Page, site: LiveSite) -> None:
+    """Sign in as the editor (who starts at the publishing list), unless signed in already."""
+    sign_in(page, site, site.editor, "/staff/publishing/")
 
 
 def staff_sign_out(page: Page, site: LiveSite) -> None:
     """Make sure no staff session is open (the login page would send one to the inbox)."""
     page.context.clear_cookies()
+    SIGNED_IN.pop(page.context, None)
 
 
+# The shipped English statement (it has a draft in the live app, see conftest.py) and its
+# Belarusian translation; every staff page an editor uses, and the caseworker's help lines.
+STATEMENT = "/staff/publishing/statements/2020-08-suspension"
 STAFF_VISITS: list[Visit] = [
     Visit("/staff/login", prepare=staff_sign_out, public=False),
     Visit("/staff/", prepare=staff_sign_in, public=False),
+    Visit("/staff/helplines/", prepare=staff_sign_in, public=False, name="caseworker"),
+    Visit("/staff/publishing/", prepare=editor_sign_in, public=False),
+    Visit(f"{STATEMENT}/en", prepare=editor_sign_in, public=False),
+    Visit(f"{STATEMENT}/en/history", prepare=editor_sign_in, public=False),
+    Visit(f"{STATEMENT}/be", prepare=editor_sign_in, public=False),
+    Visit(f"{STATEMENT}/details", prepare=editor_sign_in, public=False),
+    Visit("/staff/publishing/new-statement", prepare=editor_sign_in, public=False),
+    Visit("/staff/helplines/", prepare=editor_sign_in, public=False, name="editor"),
+    Visit("/staff/helplines/hotline", prepare=editor_sign_in, public=False),
 ]
 
 ALL_VISITS: list[Visit] = PUBLIC_VISITS + STAFF_VISITS
@@ -66,6 +116,12 @@ ALL_VISITS: list[Visit] = PUBLIC_VISITS + STAFF_VISITS
 def send_help_form_empty(page: Page) -> None:
     page.click("form.help-form button[type=submit]")
     page.locator(".error-summary").wait_for()
+
+
+def press_preview(page: Page) -> None:
+    """The editor's Preview button: the same page again, the text rendered below the form."""
+    page.click("button[name=action][value=preview]")
+    page.locator(".preview").wait_for()
 
 
 @dataclass(frozen=True)
@@ -87,6 +143,17 @@ SCREENSHOTS: list[Shot] = [
     Shot("statement", Visit("/{lang}/statements/2020-08-suspension")),
     Shot("help-form-errors", Visit("/{lang}/help/"), then=send_help_form_empty),
     Shot("inbox", Visit("/staff/", prepare=staff_sign_in, public=False)),
+    Shot("publishing", Visit("/staff/publishing/", prepare=editor_sign_in, public=False)),
+    Shot(
+        "publishing-editor-preview",
+        Visit(f"{STATEMENT}/en", prepare=editor_sign_in, public=False),
+        then=press_preview,
+    ),
+    Shot(
+        "publishing-history",
+        Visit(f"{STATEMENT}/en/history", prepare=editor_sign_in, public=False),
+    ),
+    Shot("helplines", Visit("/staff/helplines/", prepare=editor_sign_in, public=False)),
 ]
 
 
@@ -110,5 +177,5 @@ def one_language_each(visits: list[Visit]) -> list[Visit]:
             continue
         seen.add(rest)
         lang = languages[(len(seen) - 1) % len(languages)]
-        chosen.append(Visit(f"/{lang}/{rest}", visit.prepare, visit.public))
+        chosen.append(replace(visit, path=f"/{lang}/{rest}"))
     return chosen

@@ -52,7 +52,7 @@ QUICK_EXIT_WATCH = """
 
 @dataclass(frozen=True)
 class StaffLogin:
-    """A caseworker of the default team; ``code`` gives a TOTP code not used yet."""
+    """A staff member of the live app; ``code`` gives a TOTP code not used yet."""
 
     email: str
     password: str
@@ -64,7 +64,8 @@ class LiveSite:
     base_url: str
     host: str
     quick_exit_url: str
-    staff: StaffLogin | None = None
+    staff: StaffLogin | None = None  # a caseworker of the default team
+    editor: StaffLogin | None = None  # an editor (publishing and help lines only)
 
     def url(self, path: str) -> str:
         return self.base_url + path

@@ -2,34 +2,29 @@
 
 (And every page reflows at 320 px, WCAG 1.4.10, which axe cannot see.)
 
-Every page in ``sitepages.ALL_VISITS`` (public pages in each language, and staff pages once
+Every page in ``sitepages.ALL_VISITS`` (public pages in each language, and the staff pages
 listed there), plus the states of the help flow: the form with errors, the receipt, the
 follow-up page with a wrong receipt, the thread, the thread after a message, and with an
-error. A 404 page too.
+error. A 404 page too, and the staff forms' states: a preview, errors. (A page an editor
+has just published: test_publishing.py.)
 """
 
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import ViewportSize
 
 from tests.browser.conftest import LiveApp
-from tests.browser.sitepages import ALL_VISITS, Visit
+from tests.browser.sitepages import ALL_VISITS, STATEMENT, Visit, editor_sign_in
 from tests.browser.tab import Tab
 from tests.browser.tools import (
     assert_no_axe_violations,
+    assert_reflows,
     open_request,
     open_visit,
     send_help_request,
 )
 
 pytestmark = pytest.mark.browser
-
-
-OVERFLOWING = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
-  .map(e => e.tagName.toLowerCase() + '.' + e.className)"""
-NARROW: ViewportSize = {"width": 320, "height": 640}  # WCAG's width for reflow (1.4.10)
 
 
 @pytest.mark.parametrize("visit", ALL_VISITS, ids=lambda v: v.id)
@@ -39,14 +34,7 @@ def test_page_has_no_axe_violations_and_reflows_at_320_px(axe_tab: Tab, visit: V
     page = axe_tab.page
     open_visit(page, axe_tab.site, visit)
     assert_no_axe_violations(page, visit.path)
-    wide = page.viewport_size
-    page.set_viewport_size(NARROW)
-    try:
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= NARROW["width"], page.evaluate(OVERFLOWING)
-    finally:
-        if wide is not None:
-            page.set_viewport_size(wide)
+    assert_reflows(page)
 
 
 @pytest.mark.parametrize("lang", ["be", "ru", "en"])
@@ -100,3 +88,27 @@ def test_not_found_page_has_no_axe_violations(axe_tab: Tab, lang: str) -> None:
     response = axe_tab.page.goto(f"/{lang}/statements/no-such-statement")
     assert response is not None and response.status == 404
     assert_no_axe_violations(axe_tab.page, f"/{lang}/ 404 page")
+
+
+def test_staff_form_states_have_no_axe_violations(axe_tab: Tab) -> None:
+    """The states of the editor's forms that no address opens: the editor with a preview,
+    a new statement and a help line refused with their errors. Nothing is saved."""
+    page = axe_tab.page
+    open_visit(page, axe_tab.site, Visit(f"{STATEMENT}/en", editor_sign_in, public=False))
+    page.click("button[name=action][value=preview]")
+    page.locator(".preview").wait_for()
+    assert_no_axe_violations(page, f"{STATEMENT}/en with a preview")
+
+    page.goto("/staff/publishing/new-statement")
+    page.fill("#slug", "")
+    page.fill("#body", "## A heading\n\nText of a statement that is never saved.")
+    page.click("button[name=action][value=publish]")
+    assert page.locator(".error-summary").is_visible()
+    assert page.locator("#slug[aria-describedby*=slug-error]").count() == 1
+    assert_no_axe_violations(page, "/staff/publishing/new-statement with errors")
+
+    page.goto("/staff/helplines/hotline")
+    page.fill("#position", "")
+    page.click("main form button[type=submit]")
+    assert page.locator(".error-summary a[href='#position']").is_visible()
+    assert_no_axe_violations(page, "/staff/helplines/hotline with errors")

@@ -8,13 +8,15 @@ asked for; looking at them is for people.
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from campaign.core.config import LANGUAGES
 from tests.browser.conftest import TabFactory
-from tests.browser.sitepages import SCREENSHOT_WIDTHS, SCREENSHOTS, Shot, Visit
+from tests.browser.sitepages import SCREENSHOT_WIDTHS, SCREENSHOTS, Shot
+from tests.browser.tab import Tab
 from tests.browser.tools import ROOT, open_visit
 
 pytestmark = pytest.mark.browser
@@ -29,14 +31,26 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
+# The session's shared tabs of these widths (conftest.TAB_KINDS): a fresh context, and a
+# sign-in for a staff page, cost about as much as the shot. Other widths get a tab each.
+SHARED_TAB_OF_WIDTH = {360: "phone_tab", 1280: "js_tab"}
+
+
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
 @pytest.mark.parametrize("shot", SCREENSHOTS, ids=lambda s: s.name)
-def test_screenshots(new_tab: TabFactory, shot: Shot, width: int) -> None:
+def test_screenshots(
+    request: pytest.FixtureRequest, new_tab: TabFactory, shot: Shot, width: int
+) -> None:
     SCREENSHOT_DIR.mkdir(exist_ok=True)
-    tab = new_tab(viewport={"width": width, "height": 800})
+    kind = SHARED_TAB_OF_WIDTH.get(width)
+    tab: Tab = (
+        request.getfixturevalue(kind) if kind else new_tab(viewport={"width": width, "height": 800})
+    )
+    viewport = tab.page.viewport_size
+    assert viewport is not None and viewport["width"] == width
     languages = LANGUAGES if "{lang}" in shot.visit.path else ("",)
     for lang in languages:
-        visit = Visit(shot.visit.path.format(lang=lang), shot.visit.prepare, shot.visit.public)
+        visit = replace(shot.visit, path=shot.visit.path.format(lang=lang))
         open_visit(tab.page, tab.site, visit)
         if shot.then is not None:
             shot.then(tab.page)

@@ -13,8 +13,9 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from playwright.sync_api import CDPSession, ConsoleMessage, Page, Request
+from playwright.sync_api import CDPSession, ConsoleMessage, Page, Request, ViewportSize
 
 from tests.browser.sitepages import Visit
 from tests.browser.tab import LiveSite, Tab
@@ -41,6 +42,8 @@ def open_visit(page: Page, site: LiveSite, visit: Visit) -> None:
     response = page.goto(visit.path)
     assert response is not None, visit.path
     assert response.status == 200, (visit.path, response.status, page.url)
+    # Not sent elsewhere on the way (a staff page to the login form, when signed out).
+    assert urlsplit(page.url).path == urlsplit(visit.path).path, (visit.path, page.url)
 
 
 def open_settled(tab: Tab, visit: Visit) -> None:
@@ -129,6 +132,34 @@ def assert_arrives(tab: Tab) -> None:
     assert tab.page.locator("p").inner_text() == "Neutral page"
 
 
+def assert_reads_without_javascript(tab: Tab) -> None:
+    """The public page open in ``tab`` (JavaScript off) reads well, and its quick exit, a
+    plain link then, leaves for the neutral site."""
+    page = tab.page
+    heading = page.locator("main h1")
+    assert heading.count() == 1 and heading.is_visible()
+    assert len(page.locator("main").inner_text()) > 100
+    # The stylesheet applies (it needs no script): the exit button is a red block, the
+    # skip link is off-screen, the sticky bar sticks.
+    exit_link = page.locator(QUICK_EXIT)
+    assert exit_link.is_visible()
+    assert exit_link.get_attribute("role") is None  # the script, which sets it, did not run
+    assert exit_link.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(177, 14, 30)"
+    assert page.locator(".exit-bar").evaluate("e => getComputedStyle(e).position") == "sticky"
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None and box["x"] < 0
+    # Nothing the page shows depends on a script.
+    assert page.locator("noscript").count() == 0
+    # The bar offers 112 always, and the help lines that may be offered now (the shipped
+    # hotline is not: its status is unknown, see campaign/content/data/helplines.yaml).
+    assert page.locator(".exit-bar a[href='tel:112']").is_visible()
+    # The exit is a plain link to the neutral site, and it leaves.
+    assert exit_link.get_attribute("href") == tab.site.quick_exit_url
+    exit_link.click(no_wait_after=True)
+    wait_for(page, lambda: bool(tab.held_exits))
+    assert_arrives(tab)
+
+
 # --- axe-core -----------------------------------------------------------------------
 
 
@@ -181,6 +212,25 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
 def assert_no_axe_violations(page: Page, what: str) -> None:
     violations = axe_violations(page)
     assert violations == [], f"axe found on {what}:\n{describe_violations(violations)}"
+
+
+OVERFLOWING = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)
+  .map(e => e.tagName.toLowerCase() + '.' + e.className)"""
+NARROW: ViewportSize = {"width": 320, "height": 640}  # WCAG's width for reflow (1.4.10)
+
+
+def assert_reflows(page: Page) -> None:
+    """In a 320 px window the open page needs no sideways scrolling (WCAG 1.4.10); the
+    window is given back its size after."""
+    wide = page.viewport_size
+    page.set_viewport_size(NARROW)
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= NARROW["width"], page.evaluate(OVERFLOWING)
+    finally:
+        if wide is not None:
+            page.set_viewport_size(wide)
 
 
 # --- focus ----------------------------------------------------------------------------
