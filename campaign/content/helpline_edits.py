@@ -9,7 +9,9 @@ the commit. A ``flask`` command may call the same functions with ``actor=None``.
 - ``confirm_today``: "It answered today": available, last confirmed today (day precision).
 - ``set_status``: "It did not answer" is ``set_status(..., UNAVAILABLE)``: one click takes
   the line off every page as a call to action.
-- ``update_line``: the edit form; ``add_line``: a new line.
+- ``update_line``: the edit form; ``add_line``: a new line. The form never offers a line
+  marked unavailable again without a new confirmation (a form opened before someone
+  pressed "It did not answer" must not undo it).
 
 Values are checked here, not only in the form, so a command cannot store what the form
 refuses; a refusal is a :class:`HelplineError` with a message for the editor, and the name
@@ -32,7 +34,7 @@ from campaign.content.publishing import bump_version
 from campaign.models import Helpline as HelplineRow
 from campaign.models import HelplineStatus, StaffUser
 from campaign.models.audit import record
-from campaign.models.base import utcnow
+from campaign.models.base import as_utc, utcnow
 from campaign.models.content import HELPLINE_KINDS, HELPLINE_TEXTS
 
 KEY_MAX = 40
@@ -300,6 +302,34 @@ def _keeps_112(dial: str, status: str, in_header: bool) -> None:
         raise HelplineError("112 always stands: it stays at the top of every page.", "in_header")
 
 
+def _offered_again_only_when_confirmed(line: HelplineRow, clean: Mapping[str, Any]) -> None:
+    """A line marked unavailable ("It did not answer", often a caseworker's) is made
+    available by the edit form only with a new confirmation: a day later than the one
+    stored, and not before the line was last changed. A form opened before someone marked
+    the line sends its old status and date again; without this, saving it to fix the hours
+    would offer the dead line on every page again."""
+    if line.status != HelplineStatus.UNAVAILABLE.value:
+        return
+    if clean.get("status", line.status) != HelplineStatus.AVAILABLE.value:
+        return
+    confirmed = clean.get("last_confirmed", line.last_confirmed)
+    is_month = clean.get("last_confirmed_is_month", line.last_confirmed_is_month)
+    changed_on = as_utc(line.updated_at).date()
+    if (
+        confirmed is not None
+        and not is_month
+        and confirmed >= changed_on
+        and (line.last_confirmed is None or confirmed > line.last_confirmed)
+    ):
+        return
+    raise HelplineError(
+        "This line is marked as not answering (if it was available when you opened this"
+        " form, someone marked it since), so it stays unavailable. To offer it again, call it"
+        " and press “It answered today” on the list, or give here the new day it answered.",
+        "status",
+    )
+
+
 def _needs_a_name(texts: Mapping[str, Mapping[str, str]]) -> None:
     if not any(values.get("name") for values in texts.values()):
         raise HelplineError("The line needs a name in at least one language.", "name_en")
@@ -353,6 +383,7 @@ def update_line(
         clean.get("status", line.status),
         clean.get("in_header", line.in_header),
     )
+    _offered_again_only_when_confirmed(line, clean)
     changed: list[str] = []
     for name in FIELDS:
         if name not in clean or name == "texts":

@@ -212,7 +212,12 @@ def _bring_in(
         if latest is not None and page.text.same_as(latest):
             revision = latest  # the draft with this text, published as it is
         else:
-            revision = publishing.add_revision(session, actor, item, page.lang, page.text, "import")
+            try:
+                revision = publishing.add_revision(
+                    session, actor, item, page.lang, page.text, "import"
+                )
+            except publishing.PublishingError as exc:  # a text that cannot be rendered
+                raise ContentError(f"{name}: {exc}") from exc
         created = row is None
         if row is None:
             row = ContentLanguage(item=item, lang=page.lang)

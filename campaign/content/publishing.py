@@ -18,6 +18,10 @@ A language with a draft newer than its published text is published *and* has a d
 
 Restoring an old revision copies it into a new one: published at once when the language is
 published (the editor wants the old page back), a draft otherwise.
+
+A text is saved only when it renders (``render.render_markdown`` within its time budget):
+every worker renders every published page while readers wait, so a text that Markdown
+cannot render in time is refused here, before any reader's snapshot meets it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from campaign.content.render import RenderError, render_markdown
 from campaign.models import (
     ContentItem,
     ContentLanguage,
@@ -215,11 +220,19 @@ def _row(session: Session, item: ContentItem, lang: str) -> ContentLanguage:
     return row
 
 
+def _stored_body(body: str) -> str:
+    return body.replace("\r\n", "\n").strip() + "\n"
+
+
 def _check_text(text: Text) -> None:
     if not text.title.strip():
         raise PublishingError("A title is needed.")
     if not text.body.strip():
         raise PublishingError("The text is empty.")
+    try:
+        render_markdown(_stored_body(text.body))  # as readers' snapshots will (and cached)
+    except RenderError as exc:
+        raise PublishingError(str(exc)) from exc
 
 
 def add_revision(
@@ -237,7 +250,7 @@ def add_revision(
         lang=lang,
         title=text.title.strip(),
         summary=text.summary.strip(),
-        body=text.body.replace("\r\n", "\n").strip() + "\n",
+        body=_stored_body(text.body),
         author_id=actor.id if actor else None,
         author_label=actor.email if actor else "operator",
         origin=origin,

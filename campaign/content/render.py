@@ -20,14 +20,33 @@ The sanitised HTML is parsed with :mod:`html.parser` for the last two steps and 
 is sanitised once more (the same allow-list plus exactly that ``rel`` value), so nothing
 done after the first pass can widen what gets through. Output is deterministic, and cached
 per (text, site host): many apps in one process render the same texts.
+
+Rendering has a time budget (:data:`RENDER_SECONDS`). Python-Markdown is pure Python and
+some inputs cost it quadratic time or more (each of thousands of unclosed ``[`` scans to the
+end of its paragraph: 50 000 of them took minutes) or recurse without limit (nested
+definition lists: a ``RecursionError`` from a few thousand characters). Every process renders
+every published page into its snapshot (``content/store.py``) while readers wait, so one
+such text, published, would stall or break every page in every worker, the help form and
+112 included. A text that does not render within the budget, or not at all, raises
+:class:`RenderError`: publishing refuses it (``content/publishing.py``), the preview says so,
+and the snapshot shows a page that was stored anyway as plain text (:func:`plain_html`).
+The budget is kept by a watchdog thread that raises :class:`RenderTimeout` inside the
+rendering thread (``PyThreadState_SetAsyncExc``); the render runs only Python-Markdown,
+nh3 and :mod:`html.parser` on its own objects, so stopping it anywhere leaves nothing
+half-changed. :func:`escape_markdown` makes data (a help line's name or number) plain text
+inside Markdown.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import html
 import re
+import threading
+from collections.abc import Callable
 from html.parser import HTMLParser
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import markdown
@@ -38,10 +57,35 @@ __all__ = [
     "ALLOWED_TAGS",
     "DROPPED_WITH_CONTENT",
     "EXTERNAL_REL",
+    "RENDER_SECONDS",
     "SAFE_URL_SCHEMES",
+    "RenderError",
+    "escape_markdown",
     "is_safe_href",
+    "plain_html",
     "render_markdown",
 ]
+
+# The longest shipped page (about 9 400 characters, 22 links) renders in about 0.02 s.
+RENDER_SECONDS = 1.0
+UNRENDERABLE = (
+    "This text cannot be shown as a page: it is too complex to turn into HTML in time (for"
+    " example thousands of unclosed brackets, or lists or definitions nested hundreds of"
+    " levels deep). Simplify it and try again."
+)
+
+
+class RenderError(ValueError):
+    """A text that cannot be rendered within :data:`RENDER_SECONDS`, or at all."""
+
+    def __init__(self, message: str = UNRENDERABLE) -> None:
+        super().__init__(message)
+
+
+class RenderTimeout(BaseException):
+    """The watchdog's signal to a render that ran out of time (a BaseException, like
+    KeyboardInterrupt, so that no ``except Exception`` on the way swallows it)."""
+
 
 MARKDOWN_EXTENSIONS = ("extra", "sane_lists")
 # ``extra`` hands each sub-extension its own settings.
@@ -227,8 +271,40 @@ def _rewrite(clean_html: str, site_host: str | None) -> str:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=512)
-def _render_cached(text: str, site_host: str | None) -> str:
+_T = TypeVar("_T")
+
+
+def _raise_in(thread_id: int, exc: type[BaseException]) -> None:
+    """Make ``exc`` be raised in the thread ``thread_id`` at its next Python instruction."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc))
+
+
+def _within(seconds: float, work: Callable[[], _T]) -> _T:
+    """``work()`` in this thread, stopped by :class:`RenderTimeout` after ``seconds``."""
+    thread_id = threading.get_ident()
+    guard = threading.Lock()
+    finished = False
+
+    def stop() -> None:
+        with guard:
+            if not finished:
+                _raise_in(thread_id, RenderTimeout)
+
+    watchdog = threading.Timer(seconds, stop)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        result = work()
+    finally:
+        with guard:
+            finished = True
+        watchdog.cancel()
+        # A stop that came after the work ended but before ``finished`` was set is raised at
+        # the latest in the call above (a Python function); past this point none can come.
+    return result
+
+
+def _render(text: str, site_host: str | None) -> str:
     raw = markdown.markdown(
         text,
         extensions=list(MARKDOWN_EXTENSIONS),
@@ -238,11 +314,43 @@ def _render_cached(text: str, site_host: str | None) -> str:
     return _LAST_PASS.clean(_rewrite(_FIRST_PASS.clean(raw), site_host))
 
 
+# Import every extension module now, outside any budget: a watchdog never stops an import.
+_render("", None)
+
+
+@functools.lru_cache(maxsize=512)
+def _render_cached(text: str, site_host: str | None) -> str:
+    """Only what rendered is cached: lru_cache keeps no exception."""
+    try:
+        return _within(RENDER_SECONDS, lambda: _render(text, site_host))
+    except (RenderTimeout, RecursionError) as exc:
+        raise RenderError() from exc
+
+
 def render_markdown(text: str, *, site_host: str | None = None) -> str:
     """Markdown (with raw HTML, if any) as sanitised HTML for a content page.
 
     ``site_host`` is this site's host name (a port is ignored): absolute links to any other
     host get ``rel="noreferrer noopener"``; without it every absolute link counts as
-    another host's.
+    another host's. Raises :class:`RenderError` for a text that does not render within
+    :data:`RENDER_SECONDS`, or at all.
     """
     return _render_cached(text, _normalise_host(site_host))
+
+
+def plain_html(text: str) -> str:
+    """``text`` as escaped paragraphs, no markup: what a page that cannot be rendered shows."""
+    paragraphs = (" ".join(part.split()) for part in re.split(r"\n\s*\n", text))
+    return "".join(f"<p>{html.escape(part, quote=False)}</p>" for part in paragraphs if part)
+
+
+# Every ASCII punctuation character, written as a character reference: Markdown gives none
+# of them a meaning then (no link, emphasis, code, raw HTML or table cell), and the
+# sanitiser turns them back into the characters.
+_MARKDOWN_ESCAPES = {ord(c): f"&#{ord(c)};" for c in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"}
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` (data, not an editor's Markdown) as Markdown that reads as exactly that text,
+    on one line."""
+    return " ".join(text.split()).translate(_MARKDOWN_ESCAPES)

@@ -12,7 +12,13 @@ quarter of a second, at the cost of one indexed one-row read per worker per 0.25
 Help line mentions in page text, ``[[line:KEY]]``, are written from the line's data in the
 page's language: its name and number as a ``tel:`` link while it is offered, and what is
 known (unavailable, not confirmed since a month) when it is not. No page prose can so keep
-telling the reader to call a line that stopped answering.
+telling the reader to call a line that stopped answering. The line's name, number and
+handle are data, not Markdown (``render.escape_markdown``): a name like ``[Call](tel:999)``
+is shown as those characters, never as a link that outlives the line's status.
+
+A page whose text cannot be rendered (``render.RenderError``: too slow, or too deep for
+Python-Markdown) is shown as plain text and logged; it never takes the other pages, or the
+snapshot, down with it.
 """
 
 from __future__ import annotations
@@ -32,10 +38,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from campaign.content import helplines as helpline_data
 from campaign.content.common import CONTENT_DIR
+from campaign.content.helpline_edits import DIAL_PATTERN
 from campaign.content.helplines import Helpline
 from campaign.content.importer import HELPLINES_FILE, load_helplines_file
 from campaign.content.publishing import current_version
-from campaign.content.render import render_markdown
+from campaign.content.render import RenderError, escape_markdown, plain_html, render_markdown
 from campaign.core.db import engine
 from campaign.core.i18n import format_month_in_sentence
 from campaign.models import ContentItem, ContentLanguage
@@ -66,15 +73,18 @@ class Page:
     order: int
 
 
-def mention(line: Helpline | None, key: str, lang: str) -> str:
-    """The Markdown for ``[[line:KEY]]`` in ``lang``, following the line's status."""
+def mention(line: Helpline | None, key: str, lang: str, *, markdown: bool = True) -> str:
+    """The Markdown for ``[[line:KEY]]`` in ``lang``, following the line's status (with
+    ``markdown=False``: the same words as plain text, for a page shown as plain text)."""
     if line is None or line.hidden:
         return str(gettext("a help line that is no longer listed"))
-    name = line.text("name", lang)
-    if line.offered and line.dial:
-        return f"{name}, [{line.number}]({line.tel})"
+    data = escape_markdown if markdown else str
+    name = data(line.text("name", lang))
+    if line.offered and line.dial and DIAL_PATTERN.fullmatch(line.dial):
+        number = data(line.number or line.dial)
+        return f"{name}, [{number}]({line.tel})" if markdown else f"{name}, {number}"
     if line.offered:
-        return f"{name} ({line.handle})"
+        return f"{name} ({data(line.handle or line.number)})"
     if line.unavailable:
         return str(gettext("%(name)s (not working at the moment)", name=name))
     if line.last_confirmed:
@@ -84,11 +94,24 @@ def mention(line: Helpline | None, key: str, lang: str) -> str:
     return str(gettext("%(name)s (not confirmed as working)", name=name))
 
 
-def with_line_mentions(body: str, lines: dict[str, Helpline], lang: str) -> str:
+def with_line_mentions(
+    body: str, lines: dict[str, Helpline], lang: str, *, markdown: bool = True
+) -> str:
     if "[[line:" not in body:
         return body
     with force_locale(lang):
-        return LINE_MENTION.sub(lambda m: mention(lines.get(m.group(1)), m.group(1), lang), body)
+        return LINE_MENTION.sub(
+            lambda m: mention(lines.get(m.group(1)), m.group(1), lang, markdown=markdown), body
+        )
+
+
+def page_html(body: str, lines: dict[str, Helpline], lang: str, where: str) -> str:
+    """The body as readers see it; as plain text when it cannot be rendered (logged)."""
+    try:
+        return render_markdown(with_line_mentions(body, lines, lang))
+    except RenderError:
+        logger.error("%s cannot be rendered in time; it is shown as plain text", where)
+    return plain_html(with_line_mentions(body, lines, lang, markdown=False))
 
 
 class ContentStore:
@@ -146,7 +169,7 @@ def build_snapshot(session: Session, key: str, today: dt.date, stale_days: int) 
         revision = row.published
         if revision is None or item.section not in SECTIONS:
             continue
-        body = with_line_mentions(revision.body, by_key, row.lang)
+        where = f"{item.section}/{item.slug} [{row.lang}] revision {revision.id}"
         pages.append(
             Page(
                 section=item.section,
@@ -154,7 +177,7 @@ def build_snapshot(session: Session, key: str, today: dt.date, stale_days: int) 
                 lang=row.lang,
                 title=revision.title,
                 summary=revision.summary,
-                html=render_markdown(body),
+                html=page_html(revision.body, by_key, row.lang, where),
                 date=item.date,
                 date_is_month=item.date_is_month,
                 last_reviewed=row.last_reviewed,

@@ -7,6 +7,14 @@ placeholder where the CSP nonce goes; each response swaps in that request's nonc
 ETag is the hash of the placeholder rendering, so revalidation gives 304 without a render.
 A 304 keeps the old nonce in the cached page; that is safe because the policy also allows
 'self', and our only script and stylesheet are same-origin files.
+
+Browsers and shared caches may keep a reading page ``PAGE_MAX_AGE`` seconds (default 60)
+without asking again. Content changes without a deploy: an editor unpublishes a wrong page,
+a caseworker presses "It did not answer" and the line must leave every page within a
+minute, so a page may not outlive a change by more than that. Five minutes (the value
+before pages lived in the database) saved a revalidation on a return to a page within five
+minutes; past the minute a return costs one conditional request and a 304 of a few hundred
+bytes (the ETag below), not the page, which keeps slow connections cheap.
 """
 
 from __future__ import annotations

@@ -5,9 +5,11 @@ history with diffs and restore, a new statement, and a page's date and list posi
 Thin: parse the form, call ``content.publishing`` (each action writes its audit entry and
 commits), flash, redirect (POST/redirect/GET). Only admins and editors reach these pages
 (``require_publisher``); anyone else gets the 404 of a wrong address. A refused action
-shows the same page again with status 400 and everything typed kept; nothing here loses
+shows the same page again with status 400 (409 when another editor's first text of the
+same language was saved at the same moment) and everything typed kept; nothing here loses
 an editor's text. The preview is the only HTML from the editor's text that a page shows,
-and it comes from ``render_markdown`` (sanitised), exactly as readers will get it.
+and it comes from ``render_markdown`` (sanitised), exactly as readers will get it; a text
+it cannot render in time is refused there as it would be on saving.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from werkzeug.wrappers import Response
 
 from campaign.content import publishing, store
 from campaign.content.publishing import DiffLine, PublishingError, Text
-from campaign.content.render import render_markdown
+from campaign.content.render import RenderError, render_markdown
 from campaign.core.db import db_session
 from campaign.models import ContentItem, ContentRevision
 from campaign.models.content import SECTIONS
@@ -56,6 +58,10 @@ FIXED_SECTION = "pages"
 EDIT_ACTIONS = ("preview", "draft", "publish")
 EXPIRED = (
     "The page expired (it was open for a long time, or you logged in again). "
+    "Your text is kept below: press the button once more."
+)
+AT_THE_SAME_TIME = (
+    "Someone else saved this language at the same moment, so nothing was saved. "
     "Your text is kept below: press the button once more."
 )
 
@@ -210,7 +216,11 @@ def publishing_edit(section: str, slug: str, language: str) -> Response | tuple[
         return _render_editor(item, language, form, error=error, status=400)
     text = _text_of(form)
     if action == "preview":
-        return _render_editor(item, language, form, preview=preview_html(text.body, language))
+        try:
+            preview = preview_html(text.body, language)
+        except RenderError as exc:
+            return _render_editor(item, language, form, error=str(exc), status=400)
+        return _render_editor(item, language, form, preview=preview)
     dbs = db_session()
     try:
         if action == "draft":
@@ -226,6 +236,9 @@ def publishing_edit(section: str, slug: str, language: str) -> Response | tuple[
     except PublishingError as exc:
         dbs.rollback()
         return _render_editor(item, language, form, error=str(exc), status=400)
+    except IntegrityError:  # this language's first text, saved at the same moment elsewhere
+        dbs.rollback()
+        return _render_editor(item, language, form, error=AT_THE_SAME_TIME, status=409)
     return redirect(_edit_url(item, language))
 
 
@@ -367,6 +380,10 @@ def publishing_restore(
     except PublishingError as exc:
         dbs.rollback()
         return _render_history(item, language, str(exc), 400)
+    except IntegrityError:  # this language's first row, made at the same moment elsewhere
+        dbs.rollback()
+        error = "Someone else saved this language at the same moment: press Restore once more."
+        return _render_history(item, language, error, 409)
     row = publishing.language(item, language)
     if row is not None and row.published_revision_id == created.id:
         flash(f"Revision #{old.id} restored as #{created.id} and published.")
@@ -422,7 +439,10 @@ def publishing_new_statement() -> Response | tuple[str, int]:
         return _render_new(form, error=error, status=400)
     text = _text_of(form)
     if action == "preview":
-        return _render_new(form, preview=preview_html(text.body, form.lang.data))
+        try:
+            return _render_new(form, preview=preview_html(text.body, form.lang.data))
+        except RenderError as exc:
+            return _render_new(form, error=str(exc), status=400)
     date, date_is_month = parse_date(form.date.data or "")
     try:
         item = publishing.new_item(
