@@ -173,6 +173,8 @@ def create_invitation(
     """Store an invitation and return its one-time token (shown once, never stored)."""
     if role not in {r.value for r in Role}:
         raise AccountError("Unknown role.")
+    if role == Role.EDITOR.value:
+        team_ids = []  # editors publish only: no team, no team key, no request mail
     email = _normalise_email(email)
     if purpose == "invite" and session.scalar(select(StaffUser).where(StaffUser.email == email)):
         raise AccountError("An account with this email exists already.")
@@ -246,8 +248,9 @@ def accept_invitation(
         user = create_user(
             session, invitation.email, invitation.name, password, invitation.role, secret
         )
-        for team_id in filter(None, invitation.team_ids.split(",")):
-            session.add(TeamMembership(team_id=int(team_id), user_id=user.id))
+        if invitation.role != Role.EDITOR.value:  # an editor joins no team (older links)
+            for team_id in filter(None, invitation.team_ids.split(",")):
+                session.add(TeamMembership(team_id=int(team_id), user_id=user.id))
     elif invitation.purpose == "reset-account":
         found = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
         if found is None:
@@ -353,7 +356,13 @@ def set_role(session: Session, admin: StaffUser, user: StaffUser, role: str) -> 
         raise AccountError("You cannot change your own role.")
     old, user.role = user.role, role
     sessions.end_all(session, user)
-    audit.record(session, admin, "role-changed", detail=f"{user.email}: {old} -> {role}")
+    left = ""
+    if role == Role.EDITOR.value:  # editors hold no team key: their memberships end
+        teams = list(user.memberships)
+        for membership in teams:
+            session.delete(membership)
+        left = f"; left {len(teams)} teams" if teams else ""
+    audit.record(session, admin, "role-changed", detail=f"{user.email}: {old} -> {role}{left}")
     session.commit()
 
 

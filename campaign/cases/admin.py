@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from campaign.cases import access, accounts, audit, crypto, teams
 from campaign.cases.sessions import CurrentStaff
-from campaign.models import AuditEvent, StaffUser, Team, TeamMembership
+from campaign.models import AuditEvent, Role, StaffUser, Team, TeamMembership
 
 AUDIT_PAGE = 100
 
@@ -85,6 +85,8 @@ def add_member(session: Session, admin: CurrentStaff, team: Team, member_id: int
     member = session.get(StaffUser, member_id)
     if member is None or not member.is_active:
         raise AdminError("No such active member.")
+    if member.role == Role.EDITOR.value:
+        raise AdminError("Editors work on publishing only and join no team.")
     accounts.grant_team_key(session, team, member, key, admin.user)
     return member
 

@@ -16,7 +16,8 @@ the database, the editor role, the sanitiser, the per-process snapshot), one tes
   line must leave the site;
 - the longest text the editor allowed (100 000 characters) was a 413 in Cyrillic, which
   drops the text;
-- editors can hold team memberships and keys (xfail: the fix belongs in ``cases/``).
+- editors could hold team memberships and keys (an invitation naming teams, the team page,
+  a caseworker made editor): now refused or ended in ``cases/accounts`` and ``cases/admin``.
 
 The tests at the end are checks that held, kept so that they keep holding.
 """
@@ -344,11 +345,6 @@ def test_reading_pages_are_kept_by_browsers_and_proxies_for_at_most_a_minute(
 # -- the editor role and team keys ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed in this review: cases/accounts.py (create_invitation, accept_invitation,"
-    " set_role) and cases/admin.py (add_member) are outside the files it may change",
-)
 def test_an_editor_never_holds_a_team_membership_or_key(db_app: Flask, team_key: str) -> None:
     """Editors never need a request: they should be in no team (no key, no "a new request is
     waiting" mail), however they became editors."""
