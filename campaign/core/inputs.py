@@ -67,7 +67,11 @@ def _texts() -> Iterator[str]:
 
 
 def refuse_unusable_characters() -> None:
-    if any(UNUSABLE.search(text) for text in _texts()):
+    if request.method in ("GET", "HEAD") and not request.query_string:
+        texts: Iterator[str] | tuple[str, ...] = (request.path,)  # most requests: the path only
+    else:
+        texts = _texts()
+    if any(UNUSABLE.search(text) for text in texts):
         setattr(g, FLAG, True)
         raise UnusableCharacters()
 

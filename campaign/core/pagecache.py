@@ -31,6 +31,10 @@ from campaign.core.security import csp_nonce
 NONCE_PLACEHOLDER = "cspNoncePlaceholder0000"
 
 PageView = Callable[..., str]
+# Request headers that can make the answer a 304, 412 or a range.
+CONDITIONAL = frozenset(
+    {"If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since", "Range", "If-Range"}
+)
 
 
 def cached_page(view: PageView) -> Callable[..., BaseResponse]:
@@ -53,8 +57,11 @@ def cached_page(view: PageView) -> Callable[..., BaseResponse]:
         html, etag = entry
         response = Response(html.replace(NONCE_PLACEHOLDER, csp_nonce()), mimetype="text/html")
         response.set_etag(etag, weak=True)
-        response.cache_control.public = True
-        response.cache_control.max_age = int(current_app.config["PAGE_MAX_AGE"])
+        # Written directly: Werkzeug's cache_control object re-serialises on every change.
+        max_age = int(current_app.config["PAGE_MAX_AGE"])
+        response.headers["Cache-Control"] = f"public, max-age={max_age}"
+        if CONDITIONAL.isdisjoint(request.headers.keys()):
+            return response  # nothing to compare: the whole page, as make_conditional would
         return response.make_conditional(request)
 
     return wrapper
