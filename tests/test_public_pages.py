@@ -365,3 +365,22 @@ def test_print_shows_112_and_every_offered_line(client: FlaskClient, lang: str) 
         for number in numbers:
             assert number in printed, (path, number)
         assert "tel:88011008801" not in printed  # not confirmed: not offered
+
+
+def test_each_language_version_is_written_in_its_language() -> None:
+    """Belarusian has і and ў but no и, щ or ъ; Russian the other way round; English is
+    Latin. A few letters of the other kind may come from a quoted name (the campaign's
+    Russian name on a Belarusian page), never a paragraph."""
+    for page in read_pages(CONTENT_DIR, LANGUAGES):
+        text = (page.text.title + " " + page.text.summary + " " + page.text.body).lower()
+        cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
+        latin = sum(1 for ch in text if "a" <= ch <= "z")
+        be_only = sum(text.count(ch) for ch in "іў")
+        ru_only = sum(text.count(ch) for ch in "ищъ")
+        name = f"{page.section}/{page.slug}.{page.lang}"
+        if page.lang == "en":
+            assert cyrillic < 0.02 * latin, name
+        elif page.lang == "be":
+            assert ru_only < 0.02 * be_only and be_only > 0.03 * cyrillic, name
+        else:
+            assert be_only < 0.02 * ru_only and ru_only > 0.03 * cyrillic, name
