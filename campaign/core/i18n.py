@@ -157,7 +157,16 @@ def init_app(app: Flask) -> None:
             "languages": languages(),
             "alternate_url": alternate_url,
             "public_url": public_url,
+            "language_name_in_text": language_name_in_text,
         }
+
+
+def language_name_in_text(code: str) -> str:
+    """A language's name as it reads inside a sentence of this page's language ("английский"
+    on a Russian page, "англійская" on a Belarusian one, "English" on an English one)."""
+    from babel import Locale
+
+    return str(Locale.parse(code).get_display_name(select_locale()) or code)
 
 
 def public_url(path: str) -> str:
