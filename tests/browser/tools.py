@@ -414,4 +414,6 @@ def open_request(page: Page, lang: str, receipt: str) -> None:
     page.goto(f"/{lang}/help/check")
     page.fill("#receipt", receipt)
     page.click("main form button[type=submit]")
-    assert page.locator(".thread__entry").count() >= 1
+    # The click returns once the POST is sent; wait for the thread page it ends on
+    # (a count taken at once could run before that document is parsed).
+    page.locator(".thread__entry").first.wait_for(state="attached")
