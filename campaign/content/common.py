@@ -28,6 +28,14 @@ class ContentError(ValueError):
     """A content file is malformed; raised at start-up, never during a request."""
 
 
+def date_text(value: dt.date | None, is_month: bool) -> str:
+    """A date as files and forms write it: ``YYYY-MM`` when only the month is known, else
+    ``YYYY-MM-DD``; empty for none (what :func:`parse_date` reads back)."""
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m") if is_month else value.isoformat()
+
+
 def parse_date(value: Any, path: Path, key: str) -> tuple[dt.date | None, bool]:
     """A ``YYYY-MM`` or ``YYYY-MM-DD`` value: the date, and whether only the month is known."""
     if value is None or value == "":

@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.content import helplines
+from campaign.content.common import date_text
 from campaign.content.publishing import bump_version
 from campaign.models import Helpline as HelplineRow
 from campaign.models import HelplineStatus, StaffUser
@@ -175,11 +176,7 @@ def parse_confirmed(text: str) -> tuple[dt.date | None, bool]:
 
 def format_confirmed(row: HelplineRow) -> str:
     """The last confirmation as the form shows it (what ``parse_confirmed`` reads)."""
-    if row.last_confirmed is None:
-        return ""
-    if row.last_confirmed_is_month:
-        return row.last_confirmed.strftime("%Y-%m")
-    return row.last_confirmed.isoformat()
+    return date_text(row.last_confirmed, row.last_confirmed_is_month)
 
 
 # -- checking --------------------------------------------------------------------------

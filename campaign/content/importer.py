@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.content import publishing
-from campaign.content.common import CONTENT_DIR, ContentError, parse_date
+from campaign.content.common import CONTENT_DIR, ContentError, date_text, parse_date
 from campaign.content.publishing import Text
 from campaign.models import (
     ContentItem,
@@ -378,7 +378,7 @@ def _front_matter(
     if revision.summary:
         meta["summary"] = revision.summary
     if item.date:
-        meta["date"] = item.date.strftime("%Y-%m") if item.date_is_month else item.date.isoformat()
+        meta["date"] = date_text(item.date, item.date_is_month)
     if row.last_reviewed:
         meta["last_reviewed"] = row.last_reviewed.isoformat()
     if item.source_lang and item.source_lang != row.lang:
@@ -426,10 +426,7 @@ def _line_data(row: Helpline) -> dict[str, Any]:
     if row.in_header:
         data["in_header"] = True
     if row.last_confirmed:
-        confirmed = row.last_confirmed
-        data["last_confirmed"] = (
-            confirmed.strftime("%Y-%m") if row.last_confirmed_is_month else confirmed.isoformat()
-        )
+        data["last_confirmed"] = date_text(row.last_confirmed, row.last_confirmed_is_month)
     if row.note:
         data["note"] = row.note
     for name in HELPLINE_TEXTS:

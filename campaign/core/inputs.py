@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import parse_qsl
 
 from flask import Flask, current_app, g, request
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -74,6 +76,36 @@ def refuse_unusable_characters() -> None:
     if any(UNUSABLE.search(text) for text in texts):
         setattr(g, FLAG, True)
         raise UnusableCharacters()
+
+
+def salvage_form(kept_max: int) -> MultiDict[str, str]:
+    """The fields of an urlencoded body, for an error page that keeps what she wrote (a
+    body over the size limit, unusable characters): read up to the size limit, each value
+    of a body too large to parse cut to ``kept_max``; never raises."""
+    try:
+        return MultiDict(request.form)
+    except Exception:  # noqa: S110 - too large or unreadable: read what we can below
+        pass
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return MultiDict()
+    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0) or 256 * 1024
+    try:
+        prefix = request.environ["wsgi.input"].read(limit)
+    except Exception:
+        return MultiDict()
+    pairs = parse_qsl(prefix.decode("latin-1"), encoding="utf-8", errors="replace")
+    return MultiDict([(key, value[:kept_max]) for key, value in pairs])
+
+
+def salvage_usable_form(kept_max: int) -> MultiDict[str, str]:
+    """As :func:`salvage_form`, every value without the unusable characters and cut to
+    ``kept_max``: what a page refusing them shows back."""
+    return MultiDict(
+        [
+            (key, without_unusable(value)[:kept_max])
+            for key, value in salvage_form(kept_max).items(multi=True)
+        ]
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -107,6 +107,14 @@ class SessionCookies(SecureCookieSessionInterface):
         return self._serializers[key]
 
 
+def private_page(body: str, status: int = 200) -> Response:
+    """A form or result page: never cached, never stored by the browser."""
+    response = Response(body, status=status, mimetype="text/html")
+    response.cache_control.no_store = True
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
 def untrusted_host(_error: SecurityError) -> Response:
     """A Host outside ``TRUSTED_HOSTS``: no page, as no URL can be built for that host."""
     response = Response("Bad Request: unknown host.\n", status=400, mimetype="text/plain")

@@ -11,34 +11,16 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
-
-from flask import current_app, render_template, request
+from flask import render_template, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from campaign.cases.vocabulary import MESSAGE_MAX
 from campaign.core import inputs
+from campaign.core.security import private_page
 from campaign.help.forms import HelpRequestForm, ReceiptForm
 
 KEPT_MAX = MESSAGE_MAX * 4
-
-
-def salvage_form() -> MultiDict[str, str]:
-    """The fields of an urlencoded body, read up to the size limit; never raises."""
-    try:
-        return MultiDict(request.form)
-    except Exception:  # noqa: S110 - too large or unreadable: read what we can below
-        pass
-    if request.mimetype != "application/x-www-form-urlencoded":
-        return MultiDict()
-    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0) or 256 * 1024
-    try:
-        prefix = request.environ["wsgi.input"].read(limit)
-    except Exception:
-        return MultiDict()
-    pairs = parse_qsl(prefix.decode("latin-1"), encoding="utf-8", errors="replace")
-    return MultiDict([(k, v[:KEPT_MAX]) for k, v in pairs])
 
 
 def _typed_receipt(data: MultiDict[str, str]) -> str:
@@ -49,7 +31,7 @@ def _typed_receipt(data: MultiDict[str, str]) -> str:
 
 def problem_page(code: int) -> Response | None:
     """A help page for 413/429 on the help forms; None for other cases."""
-    from campaign.help.routes import private_page, render_form, spend_csrf_token
+    from campaign.help.routes import render_form, spend_csrf_token
 
     if request.blueprint != "help" or request.method != "POST":
         return None
@@ -57,7 +39,7 @@ def problem_page(code: int) -> Response | None:
         return unusable_characters_page()
     if code not in (413, 429):
         return None
-    data = salvage_form()
+    data = inputs.salvage_form(KEPT_MAX)
     endpoint = request.endpoint or ""
     if code == 429:
         # The same body would pass in an hour: a Reload of this page must then fail CSRF
@@ -86,14 +68,9 @@ def problem_page(code: int) -> Response | None:
 
 def unusable_characters_page() -> Response:
     """The help form (or the receipt form) again, its text without the unusable characters."""
-    from campaign.help.routes import private_page, render_form
+    from campaign.help.routes import render_form
 
-    data = MultiDict(
-        [
-            (key, inputs.without_unusable(value)[:KEPT_MAX])
-            for key, value in salvage_form().items(multi=True)
-        ]
-    )
+    data = inputs.salvage_usable_form(KEPT_MAX)
     if request.endpoint == "help.submit":
         return render_form(HelpRequestForm(formdata=data), 400, notice="unusable-characters")
     receipt_form = ReceiptForm(formdata=None, receipt=_typed_receipt(data))

@@ -22,6 +22,7 @@ from campaign.cases.vocabulary import MESSAGE_MAX
 from campaign.content.store import page_or_none
 from campaign.core.db import db_session
 from campaign.core.ratelimit import CHECK, SUBMIT, count_this_request, limited
+from campaign.core.security import private_page
 from campaign.help.formcache import empty_form_html
 from campaign.help.forms import (
     FollowUpForm,
@@ -71,14 +72,6 @@ def decode_form_strictly() -> None:
         real = request._get_current_object()  # type: ignore[attr-defined]
         real.__dict__["form"] = ImmutableMultiDict(decoded)
         real.__dict__["files"] = ImmutableMultiDict()
-
-
-def private_page(body: str, status: int = 200) -> Response:
-    """A form or result page: never cached, never stored by the browser."""
-    response = Response(body, status=status, mimetype="text/html")
-    response.cache_control.no_store = True
-    response.headers["Pragma"] = "no-cache"
-    return response
 
 
 def see_other(location: str) -> Response:

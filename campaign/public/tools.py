@@ -26,17 +26,16 @@ browser marks as cross-site (``Sec-Fetch-Site: cross-site``, sent by current bro
 altered by proxies) gets the empty form instead of a result. Older browsers without the
 header are served as usual: the trade-off is a harmless page, against a cookie on her phone.
 
-The public layer may not import the help layer (docs/architecture.md), so the small
-``private_page`` helper and the salvage of a too-large body are copies of campaign/help's.
+``private_page`` (no-store) and the salvage of a body too large to read are core's, shared
+with the help forms.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import cast
-from urllib.parse import parse_qsl
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, g, render_template, request
 from flask.blueprints import BlueprintSetupState
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -44,6 +43,7 @@ from wtforms.form import BaseForm
 
 from campaign.core import inputs
 from campaign.core.errors import register_problem_page
+from campaign.core.security import private_page
 from campaign.public.routes import MATERIALS, bp
 from campaign.public.toolforms import (
     BAG,
@@ -65,14 +65,6 @@ KEPT_MAX = TEXT_MAX * 4  # what a too-large or unusable body keeps of one field
 
 SELF_CHECK_FORM = "public/tools/self_check.html"
 SAFETY_PLAN_FORM = "public/tools/safety_plan.html"
-
-
-def private_page(body: str, status: int = 200) -> Response:
-    """A form or result page: never cached, never stored by the browser (as help's)."""
-    response = Response(body, status=status, mimetype="text/html")
-    response.cache_control.no_store = True
-    response.headers["Pragma"] = "no-cache"
-    return response
 
 
 def cross_site() -> bool:
@@ -151,23 +143,6 @@ FORMS: dict[str, tuple[Callable[[MultiDict[str, str]], BaseForm], Callable[..., 
 }
 
 
-def salvage_form() -> MultiDict[str, str]:
-    """The fields of an urlencoded body, read up to the size limit; never raises."""
-    try:
-        return MultiDict(request.form)
-    except Exception:  # noqa: S110 - too large or unreadable: read what we can below
-        pass
-    if request.mimetype != "application/x-www-form-urlencoded":
-        return MultiDict()
-    limit = int(current_app.config.get("MAX_CONTENT_LENGTH") or 0) or 256 * 1024
-    try:
-        prefix = request.environ["wsgi.input"].read(limit)
-    except Exception:
-        return MultiDict()
-    pairs = parse_qsl(prefix.decode("latin-1"), encoding="utf-8", errors="replace")
-    return MultiDict([(key, value[:KEPT_MAX]) for key, value in pairs])
-
-
 def problem_page(code: int) -> Response | None:
     """The tool's form again, keeping the text, for a 413 or for unusable characters."""
     tool = FORMS.get(request.endpoint or "")
@@ -180,12 +155,7 @@ def problem_page(code: int) -> Response | None:
     else:
         return None
     make_form, show = tool
-    kept = MultiDict(
-        [
-            (key, inputs.without_unusable(value)[:KEPT_MAX])
-            for key, value in salvage_form().items(multi=True)
-        ]
-    )
+    kept = inputs.salvage_usable_form(KEPT_MAX)
     form = make_form(kept)
     form.validate()  # a field too long says so beside it
     return show(form, code, notice=notice)

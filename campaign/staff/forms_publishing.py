@@ -57,12 +57,6 @@ def parse_date(text: str) -> tuple[dt.date | None, bool]:
     raise ValueError(text)
 
 
-def format_date(date: dt.date | None, is_month: bool) -> str:
-    if date is None:
-        return ""
-    return date.strftime("%Y-%m") if is_month else date.isoformat()
-
-
 def _valid_date(_form: FlaskForm, field: StringField) -> None:
     try:
         parse_date(field.data or "")

@@ -24,6 +24,7 @@ from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from campaign.content import publishing, store
+from campaign.content.common import date_text
 from campaign.content.publishing import DiffLine, PublishingError, Text
 from campaign.content.render import RenderError, render_markdown
 from campaign.core.db import db_session
@@ -36,7 +37,6 @@ from campaign.staff.forms_publishing import (
     DetailsForm,
     EditForm,
     NewStatementForm,
-    format_date,
     parse_date,
 )
 
@@ -141,7 +141,7 @@ def publishing_list() -> str:
         groups=groups,
         languages=languages,
         names=LANGUAGE_NAMES,
-        format_date=format_date,
+        format_date=date_text,
     )
 
 
@@ -188,7 +188,7 @@ def _render_editor(
         reviewed_form=ActionForm(prefix="reviewed"),
         names=LANGUAGE_NAMES,
         section_name=SECTION_NAMES.get(item.section, item.section),
-        format_date=format_date,
+        format_date=date_text,
     )
     return page, status
 
@@ -482,7 +482,7 @@ def publishing_details(section: str, slug: str) -> Response | tuple[str, int]:
     else:
         form = DetailsForm(
             formdata=None,
-            data={"date": format_date(item.date, item.date_is_month), "position": item.position},
+            data={"date": date_text(item.date, item.date_is_month), "position": item.position},
         )
     status = 200
     error = None
