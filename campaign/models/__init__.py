@@ -14,6 +14,7 @@ from campaign.models.help_request import HelpRequest, RequestMessage, RequestSta
 from campaign.models.installation import InstallationSecret
 from campaign.models.note import InternalNote
 from campaign.models.outbox import OutboxMail
+from campaign.models.saved_reply import SavedReply
 from campaign.models.staff import Invitation, Role, StaffSession, StaffUser, TeamMembership
 from campaign.models.team import RoutingRule, Team
 from campaign.models.throttle import LoginThrottle
@@ -38,6 +39,7 @@ __all__ = [
     "RequestMessage",
     "RequestStatus",
     "Role",
+    "SavedReply",
     "RoutingRule",
     "StaffSession",
     "StaffUser",

@@ -46,6 +46,8 @@ class StaffUser(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     notify_by_email: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The staff area's language for this member (be, ru, en); None: the browser's choice.
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
@@ -113,6 +115,7 @@ class Invitation(Base):
         ForeignKey("staff_user.id", ondelete="CASCADE"), default=None
     )
     team_ids: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
+    language: Mapped[str | None] = mapped_column(String(8), default=None)  # the new member's
     totp_secret_enc: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_user.id", ondelete="SET NULL"), default=None

@@ -8,6 +8,7 @@ exit bar. Checked on a phone-sized and a desktop window.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import TabFactory
 from tests.browser.sitepages import ALL_VISITS, Visit, one_language_each
@@ -50,7 +51,9 @@ def test_help_flow_by_keyboard_only(
     page.keyboard.press("Enter")
     summary = page.locator(".error-summary")
     summary.wait_for()
-    assert summary.evaluate("e => e === document.activeElement"), "summary takes focus"
+    # The deferred script moves focus after the summary is in the page: wait for it
+    # (it failing to happen times out here) rather than checking at once.
+    expect(summary).to_be_focused(timeout=5000)
     tab_to(page, ".error-summary a")
     page.keyboard.press("Enter")  # the link leads to the field
     assert page.evaluate("document.activeElement.id") == "message"
