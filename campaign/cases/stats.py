@@ -1,309 +1,346 @@
-"""Statistics for admins: requests per ISO week by category and by region, as data, as an
-inline SVG stacked bar chart and as a plain HTML table (the accessible twin of the chart).
+"""Statistics for admins: requests per week for a date range, by category, region and answer
+language, with the median time to the first staff reply and the open backlog at the end of
+each week; the rule that makes the figures safe to take away; the audit of a download.
 
-Counting happens in SQL (one ``GROUP BY day, category, region`` query over the window, on
-SQLite and PostgreSQL alike); days are folded into ISO weeks in Python, so at most
-``7 * weeks * categories * regions`` small rows cross the wire, however many requests exist.
-Weeks start on Monday in the time zone given (UTC by default); the shift to local time is
-the zone's UTC offset at ``now``, so in zones with summer time a request within an hour of a
-change may land one hour off, which weekly figures can bear.
+Only routing metadata and timestamps are read (``help_request`` and the times of
+``request_message`` rows); nothing is decrypted. Writing the figures out (CSV, SVG) is
+``campaign.cases.stats_files``.
 
-The chart is built by hand: no JavaScript, no third-party library, no ``style`` attribute
-or ``<style>`` element (the Content-Security-Policy forbids inline styles), colours and
-sizes as presentation attributes only. It scales to the width of its container through
-``viewBox`` and ``width="100%"`` and stays legible at 360 px.
+Weeks run Monday to Sunday in the organisation's time zone (``BABEL_DEFAULT_TIMEZONE``); a
+range is widened to whole weeks. A time is put on its local day with the zone's UTC offset
+at the start of the range (Minsk keeps UTC+3 all year; in a zone with summer time a request
+within an hour of the change may land on the neighbouring day).
+
+Efficiency: three grouped queries whatever the length of the range (requests per local day
+and category, region and language; closings per local day; the open backlog before the
+range) and one more for first replies, which returns one short row per answered request of
+the range. Days are folded into weeks in Python.
+
+**Small counts (the rule written on the page and at the top of the CSV).** A count of
+requests is never published as it is:
+
+- a count under 5 (0 included) is written ``<5``;
+- every other count, cells and totals alike, is rounded to the nearest multiple of 5.
+
+Why rounding and not only a second suppressed cell: the three breakdowns of a week (by
+category, by region, by language) count the same requests, so an exact total can be rebuilt
+from any breakdown whose cells are all 5 or more, and a single suppressed region would then
+be "total minus the other regions". Suppressing a second cell does not close that: the two
+cells' sum is still known, and since the second is at least 5 the first can be pinned down
+(a sum of 6 leaves 1). With every published count rounded, the total and the other cells
+are each known only to within 2 either way, so a differenced cell spans the whole of 0-4.
+The chart draws the same rounded figures. Medians are shown only for a week with at least 5
+answered requests; the backlog is a count and follows the same rule.
+
+What the figures cannot say: purged requests are no longer counted; a request that was
+closed and then reopened counts as open since it arrived (only the last closing is stored);
+the median is over the requests of that week that have a staff reply so far.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask_babel import force_locale
-from markupsafe import Markup, escape
-from sqlalchemy import Date, cast, func, select
+from flask_babel import gettext as _
+from sqlalchemy import Date, cast, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from campaign.cases.vocabulary import CATEGORIES, REGIONS, Choice
-from campaign.models import HelpRequest
+from campaign.cases import audit
+from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS, Choice
+from campaign.core.settings import optional_setting
+from campaign.models import HelpRequest, RequestMessage, StaffUser
 from campaign.models.base import as_utc
 
-# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
-TEXT = "#222222"
-GRID = "#d0d0d0"
+SMALL = 5  # counts under this are written "<5"
+ROUND_TO = 5  # every other count is rounded to a multiple of this
+MAX_WEEKS = 105  # two years and a bit: a chart that still reads
+DEFAULT_WEEKS = 12
+DIMENSIONS = ("category", "region", "language")
+FORMATS = ("csv", "svg")
+AUDIT_ACTION = "stats-downloaded"
+STAFF_AUTHOR = "staff"  # RequestMessage.author of a staff reply (campaign.cases.intake.STAFF)
+
+
+def published(count: int) -> str:
+    """A count as it may leave the building: ``<5``, or rounded to the nearest 5."""
+    if count < SMALL:
+        return f"<{SMALL}"
+    return str((count + ROUND_TO // 2) // ROUND_TO * ROUND_TO)
+
+
+def published_value(count: int) -> int:
+    """The height a published count is drawn at: 0 for ``<5``, else the rounded count."""
+    return 0 if count < SMALL else int(published(count))
+
+
+class RangeError(ValueError):
+    """A date range that cannot be counted; the message says why, in the reader's words."""
 
 
 @dataclass(frozen=True)
-class Week:
-    year: int
-    number: int
-    start: dt.date  # the Monday
+class DateRange:
+    """The dates as asked (text kept for the form) and the whole weeks they fall in."""
+
+    asked_from: dt.date
+    asked_to: dt.date
 
     @property
-    def label(self) -> str:
-        return f"W{self.number:02d}"
+    def first(self) -> dt.date:  # the Monday of the first week
+        return self.asked_from - dt.timedelta(days=self.asked_from.weekday())
 
     @property
-    def long_label(self) -> str:
-        return f"{self.year}-W{self.number:02d} (from {self.start.isoformat()})"
+    def last(self) -> dt.date:  # the Sunday of the last week
+        return self.asked_to + dt.timedelta(days=6 - self.asked_to.weekday())
+
+    @property
+    def week_starts(self) -> list[dt.date]:
+        weeks = (self.last - self.first).days // 7 + 1
+        return [self.first + dt.timedelta(weeks=i) for i in range(weeks)]
+
+    def describe(self) -> str:
+        """For the audit log: ``2026-03-02..2026-03-15``."""
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+
+def default_range(today: dt.date) -> DateRange:
+    """The last ``DEFAULT_WEEKS`` weeks, this one included."""
+    return DateRange(today - dt.timedelta(weeks=DEFAULT_WEEKS - 1), today)
+
+
+def _parse_day(text: str, what: str) -> dt.date:
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RangeError(
+            _(
+                "The %(what)s date “%(text)s” is not a date. Write it as year-month-day, "
+                "for example 2026-03-02.",
+                what=what,
+                text=text[:40],
+            )
+        ) from None
+
+
+def parse_range(from_text: str, to_text: str, today: dt.date) -> DateRange:
+    """The range asked for in the form, or a :class:`RangeError` saying what to change."""
+    from_text, to_text = from_text.strip(), to_text.strip()
+    if not from_text and not to_text:
+        return default_range(today)
+    if not from_text or not to_text:
+        raise RangeError(_("Enter both dates: the first day and the last day to count."))
+    asked_from = _parse_day(from_text, _("first"))
+    asked_to = _parse_day(to_text, _("last"))
+    if asked_from > asked_to:
+        raise RangeError(_("The first day is after the last day. Swap them, or change one."))
+    if asked_from > today:
+        raise RangeError(_("The first day is in the future. Choose a day up to today."))
+    if asked_from.year < 2000:
+        raise RangeError(_("Choose a first day in the year 2000 or later."))
+    chosen = DateRange(asked_from, asked_to)
+    if len(chosen.week_starts) > MAX_WEEKS:
+        raise RangeError(
+            _("The range is too long: choose at most %(n)s weeks at a time.", n=MAX_WEEKS)
+        )
+    return chosen
 
 
 @dataclass(frozen=True)
-class Series:
+class Column:
+    """One breakdown column: a stored value and its label in the reader's language."""
+
+    dimension: str
     key: str
     label: str
-    counts: tuple[int, ...]  # one per week, oldest first
+
+
+@dataclass
+class Figures:
+    """The counts of one week (or of the whole range)."""
+
+    start: dt.date
+    total: int = 0
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (dimension, key)
+    reply_times: list[dt.timedelta] = field(default_factory=list)
+    backlog: int | None = None  # open at the end of the week; None for the whole range
 
     @property
-    def total(self) -> int:
-        return sum(self.counts)
+    def end(self) -> dt.date:  # the Sunday
+        return self.start + dt.timedelta(days=6)
+
+    @property
+    def answered(self) -> int:
+        return len(self.reply_times)
+
+    @property
+    def median_first_reply(self) -> dt.timedelta | None:
+        """The median time to the first staff reply, if at least 5 requests had one."""
+        if len(self.reply_times) < SMALL:
+            return None
+        return dt.timedelta(seconds=statistics.median(t.total_seconds() for t in self.reply_times))
+
+    def count(self, dimension: str, key: str) -> int:
+        return self.counts.get((dimension, key), 0)
 
 
 @dataclass(frozen=True)
-class Breakdown:
-    dimension: str  # "category" or "region"
-    weeks: tuple[Week, ...]
-    series: tuple[Series, ...]  # in the order of the form's choices, zeros included
+class Report:
+    range: DateRange
+    zone: str
+    columns: tuple[Column, ...]
+    weeks: tuple[Figures, ...]
+    whole: Figures
 
-    @property
-    def totals(self) -> tuple[int, ...]:
-        return tuple(sum(column) for column in zip(*(s.counts for s in self.series), strict=True))
-
-    def count(self, key: str, week_start: dt.date) -> int:
-        index = [w.start for w in self.weeks].index(week_start)
-        return next(s.counts[index] for s in self.series if s.key == key)
+    def columns_of(self, dimension: str) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.dimension == dimension)
 
 
-@dataclass(frozen=True)
-class WeeklyCounts:
-    weeks: tuple[Week, ...]
-    by_category: Breakdown
-    by_region: Breakdown
+def _zone() -> tuple[str, dt.tzinfo]:
+    name = str(optional_setting("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    return name, ZoneInfo(name)
 
 
-def _labels(choices: Sequence[Choice], locale: str) -> list[tuple[str, str]]:
-    with force_locale(locale):
-        return [(str(choice.value), str(choice.label)) for choice in choices]
-
-
-def _day_expression(session: Session, offset: dt.timedelta) -> Any:
+def _day(session: Session, column: Any, offset: dt.timedelta) -> ColumnElement[Any]:
+    """The local day of a stored UTC time, in SQL (SQLite and PostgreSQL)."""
     minutes = int(offset.total_seconds() // 60)
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        return func.date(HelpRequest.created_at, f"{minutes:+d} minutes")
+        return func.date(column, f"{minutes:+d} minutes")
     if dialect == "postgresql":
-        local = func.timezone("UTC", HelpRequest.created_at) + offset
-        return cast(local, Date)
-    raise NotImplementedError(f"weekly counts are written for SQLite and PostgreSQL, not {dialect}")
+        return cast(func.timezone("UTC", column) + offset, Date)
+    raise NotImplementedError(f"statistics are written for SQLite and PostgreSQL, not {dialect}")
 
 
-def week_starts(weeks: int, now: dt.datetime, tz: dt.tzinfo) -> list[dt.date]:
-    """The Mondays of the last ``weeks`` ISO weeks, the one holding ``now`` last."""
-    today = now.astimezone(tz).date()
-    monday = today - dt.timedelta(days=today.weekday())
-    return [monday - dt.timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+def _as_date(value: Any) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def weekly_counts(
-    session: Session,
-    weeks: int = 12,
-    now: dt.datetime | None = None,
-    *,
-    tz: dt.tzinfo = dt.UTC,
-    locale: str = "en",
-    team_ids: Collection[int] | None = None,
-) -> WeeklyCounts:
-    """Requests per ISO week (the last ``weeks``, including the current one), by category
-    and by region, optionally only for some teams. Needs an app context (for labels)."""
-    if weeks < 1:
-        raise ValueError("weeks must be at least 1")
-    now = as_utc(now)
-    starts = week_starts(weeks, now, tz)
-    offset = now.astimezone(tz).utcoffset() or dt.timedelta(0)
-    window_start = dt.datetime.combine(starts[0], dt.time(), tzinfo=dt.UTC) - offset
-    window_end = window_start + dt.timedelta(weeks=weeks)
-    day = _day_expression(session, offset).label("day")
-    query = (
-        select(day, HelpRequest.category, HelpRequest.region, func.count(HelpRequest.id))
-        .where(HelpRequest.created_at >= window_start, HelpRequest.created_at < window_end)
-        .group_by(day, HelpRequest.category, HelpRequest.region)
+def _columns() -> tuple[Column, ...]:
+    vocabularies: Sequence[tuple[str, Sequence[Choice]]] = (
+        ("category", CATEGORIES),
+        ("region", REGIONS),
+        ("language", ANSWER_LANGUAGES),
     )
-    if team_ids is not None:
-        query = query.where(HelpRequest.team_id.in_(list(team_ids)))
-    index = {start: i for i, start in enumerate(starts)}
-    categories = _labels(CATEGORIES, locale)
-    regions = _labels(REGIONS, locale)
-    by_category = {key: [0] * weeks for key, _ in categories}
-    by_region = {key: [0] * weeks for key, _ in regions}
-    for day_value, category, region, count in session.execute(query):
-        date = dt.date.fromisoformat(day_value) if isinstance(day_value, str) else day_value
-        slot = index.get(date - dt.timedelta(days=date.weekday()))
-        if slot is None:
+    return tuple(
+        Column(dimension, choice.value, str(choice.label))
+        for dimension, choices in vocabularies
+        for choice in choices
+    )
+
+
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    """Today in the organisation's time zone."""
+    return as_utc(now).astimezone(_zone()[1]).date()
+
+
+def report(session: Session, chosen: DateRange) -> Report:
+    """The figures of every week of ``chosen`` (the current week's backlog is as of now:
+    nothing later is stored). Needs an app context (time zone, labels)."""
+    zone_name, zone = _zone()
+    starts = chosen.week_starts
+    local_start = dt.datetime.combine(chosen.first, dt.time(), tzinfo=zone)
+    offset = local_start.utcoffset() or dt.timedelta(0)
+    window_start = local_start.astimezone(dt.UTC)
+    window_end = window_start + dt.timedelta(weeks=len(starts))
+    slot_of = {start: i for i, start in enumerate(starts)}
+    weeks = [Figures(start) for start in starts]
+
+    def slot(day_value: Any) -> int | None:
+        day = _as_date(day_value)
+        return slot_of.get(day - dt.timedelta(days=day.weekday()))
+
+    created = _day(session, HelpRequest.created_at, offset).label("day")
+    in_window = (HelpRequest.created_at >= window_start, HelpRequest.created_at < window_end)
+    rows = session.execute(
+        select(
+            created,
+            HelpRequest.category,
+            HelpRequest.region,
+            HelpRequest.language,
+            func.count(HelpRequest.id),
+        )
+        .where(*in_window)
+        .group_by(created, HelpRequest.category, HelpRequest.region, HelpRequest.language)
+    )
+    created_per_week = [0] * len(starts)
+    for day_value, category, region, language, count in rows:
+        index = slot(day_value)
+        if index is None:
             continue
-        by_category.setdefault(category, [0] * weeks)[slot] += int(count)
-        by_region.setdefault(region, [0] * weeks)[slot] += int(count)
-    week_list = tuple(Week(*s.isocalendar()[:2], start=s) for s in starts)
-    return WeeklyCounts(
-        weeks=week_list,
-        by_category=_breakdown("category", week_list, categories, by_category),
-        by_region=_breakdown("region", week_list, regions, by_region),
-    )
+        week = weeks[index]
+        week.total += int(count)
+        created_per_week[index] += int(count)
+        for key in zip(DIMENSIONS, (category, region, language), strict=True):
+            week.counts[key] = week.counts.get(key, 0) + int(count)
 
-
-def _breakdown(
-    dimension: str,
-    weeks: tuple[Week, ...],
-    labels: list[tuple[str, str]],
-    counts: dict[str, list[int]],
-) -> Breakdown:
-    known = dict(labels)
-    keys = [key for key, _ in labels] + sorted(k for k in counts if k not in known)
-    series = tuple(Series(k, known.get(k, k), tuple(counts[k])) for k in keys)
-    return Breakdown(dimension, weeks, series)
-
-
-def _nice_scale(maximum: int) -> tuple[int, int]:
-    """A top value and a tick step (1, 2 or 5 times a power of ten; at most 5 ticks)."""
-    if maximum <= 0:
-        return 1, 1
-    magnitude = 1
-    while True:
-        for factor in (1, 2, 5):
-            step = factor * magnitude
-            if maximum <= step * 5:
-                return step * -(-maximum // step), step
-        magnitude *= 10
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def chart_svg(
-    breakdown: Breakdown,
-    title: str | None = None,
-    *,
-    chart_id: str | None = None,
-    description: str | None = None,
-) -> Markup:
-    """A stacked bar chart (one bar per week, one colour per category or region)."""
-    chart_id = chart_id or f"chart-{breakdown.dimension}"
-    title = title or f"Requests per week by {breakdown.dimension}"
-    weeks = breakdown.weeks
-    totals = breakdown.totals
-    shown = [(i, s) for i, s in enumerate(breakdown.series) if s.total > 0]
-    if description is None:
-        description = _describe(breakdown, shown)
-
-    width, left, right, top, plot_height, font = 360, 30, 6, 34, 180, 12
-    plot_width = width - left - right
-    bottom = top + plot_height
-    legend_top = bottom + 44
-    height = legend_top + 18 * max(1, len(shown)) + 4
-    slot = plot_width / len(weeks)
-    bar = min(28.0, slot * 0.7)
-    ymax, step = _nice_scale(max(totals, default=0))
-
-    def y(value: float) -> float:
-        return bottom - value / ymax * plot_height
-
-    out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'font-size="{font}" fill="{TEXT}">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-        '<text x="4" y="14">Requests</text>',
-    ]
-    for tick in range(0, ymax + 1, step):
-        ty = _fmt(y(tick))
-        out.append(
-            f'<line x1="{left}" y1="{ty}" x2="{width - right}" y2="{ty}" '
-            f'stroke="{GRID}" stroke-width="1"/>'
+    # The backlog: open before the range, plus arrivals, minus closings, week by week.
+    open_before = session.scalar(
+        select(func.count(HelpRequest.id)).where(
+            HelpRequest.created_at < window_start,
+            or_(HelpRequest.closed_at.is_(None), HelpRequest.closed_at >= window_start),
         )
-        out.append(f'<text x="{left - 6}" y="{_fmt(y(tick) + 4)}" text-anchor="end">{tick}</text>')
-    for w, week in enumerate(weeks):
-        x = left + w * slot + (slot - bar) / 2
-        stacked = 0
-        for key_index, series in shown:
-            count = series.counts[w]
-            if not count:
-                continue
-            top_y, bar_h = y(stacked + count), count / ymax * plot_height
-            stacked += count
-            tooltip = f"{week.long_label}: {series.label}: {count}"
-            out.append(
-                f'<rect class="bar" x="{_fmt(x)}" y="{_fmt(top_y)}" width="{_fmt(bar)}" '
-                f'height="{_fmt(bar_h)}" fill="{PALETTE[key_index % len(PALETTE)]}" '
-                f'stroke="#ffffff" stroke-width="0.5"><title>{escape(tooltip)}</title></rect>'
-            )
-        centre = _fmt(left + w * slot + slot / 2)
-        if totals[w]:
-            out.append(
-                f'<text x="{centre}" y="{_fmt(y(totals[w]) - 3)}" text-anchor="middle" '
-                f'font-size="11">{totals[w]}</text>'
-            )
-        out.append(
-            f'<text x="{centre}" y="{bottom + 16}" text-anchor="middle" '
-            f'font-size="11">{week.label}</text>'
+    )
+    closed = _day(session, HelpRequest.closed_at, offset).label("day")
+    closed_per_week = [0] * len(starts)
+    for day_value, count in session.execute(
+        select(closed, func.count(HelpRequest.id))
+        .where(HelpRequest.closed_at >= window_start, HelpRequest.closed_at < window_end)
+        .group_by(closed)
+    ):
+        index = slot(day_value)
+        if index is not None:
+            closed_per_week[index] += int(count)
+    backlog = int(open_before or 0)
+    for index, week in enumerate(weeks):
+        backlog += created_per_week[index] - closed_per_week[index]
+        week.backlog = backlog
+
+    first_reply = (
+        select(
+            RequestMessage.request_id.label("request_id"),
+            func.min(RequestMessage.created_at).label("at"),
         )
-    out.append(
-        f'<line x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}" '
-        f'stroke="{TEXT}" stroke-width="1"/>'
+        .where(RequestMessage.author == STAFF_AUTHOR)
+        .group_by(RequestMessage.request_id)
+        .subquery()
     )
-    out.append(
-        f'<text x="{left + plot_width / 2:.0f}" y="{bottom + 32}" text-anchor="middle">'
-        f"ISO week ({escape(_span(weeks))})</text>"
-    )
-    out.append('<g class="legend">')
-    if not shown:
-        out.append(f'<text x="4" y="{legend_top + 10}">No requests in these weeks.</text>')
-    for row, (key_index, series) in enumerate(shown):
-        ly = legend_top + row * 18
-        out.append(
-            f'<rect x="4" y="{ly}" width="12" height="12" '
-            f'fill="{PALETTE[key_index % len(PALETTE)]}" stroke="{TEXT}" stroke-width="0.5"/>'
-            f'<text x="20" y="{ly + 10}" font-size="11">'
-            f"{escape(series.label)} ({series.total})</text>"
-        )
-    out.append("</g></svg>")
-    return Markup("".join(out))  # noqa: S704 - every interpolated text is escaped above
+    whole = Figures(chosen.first)
+    for day_value, asked_at, replied_at in session.execute(
+        select(created, HelpRequest.created_at, first_reply.c.at)
+        .join(first_reply, first_reply.c.request_id == HelpRequest.id)
+        .where(*in_window)
+    ):
+        index = slot(day_value)
+        if index is None:
+            continue
+        waited = max(as_utc(replied_at) - as_utc(asked_at), dt.timedelta(0))
+        weeks[index].reply_times.append(waited)
+        whole.reply_times.append(waited)
+
+    for week in weeks:
+        whole.total += week.total
+        for key, count in week.counts.items():
+            whole.counts[key] = whole.counts.get(key, 0) + count
+    columns = _columns()
+    known = {(c.dimension, c.key) for c in columns}
+    strays = sorted(k for k in whole.counts if k not in known)  # values no longer offered
+    columns += tuple(Column(dimension, key, key) for dimension, key in strays)
+    ordered = tuple(sorted(columns, key=lambda c: DIMENSIONS.index(c.dimension)))
+    return Report(chosen, zone_name, ordered, tuple(weeks), whole)
 
 
-def _span(weeks: Sequence[Week]) -> str:
-    first, last = weeks[0], weeks[-1]
-    return f"{first.start.isoformat()} to {(last.start + dt.timedelta(days=6)).isoformat()}"
-
-
-def _describe(breakdown: Breakdown, shown: list[tuple[int, Series]]) -> str:
-    total = sum(breakdown.totals)
-    parts = ", ".join(f"{s.label}: {s.total}" for _, s in shown) or "none"
-    return (
-        f"Stacked bars, one per ISO week from {_span(breakdown.weeks)}, "
-        f"{total} requests in all by {breakdown.dimension}: {parts}. "
-        "The table with the same figures follows."
-    )
-
-
-def data_table(breakdown: Breakdown, caption: str | None = None) -> Markup:
-    """The chart's figures as a plain table: one row per week, one column per series."""
-    caption = caption or f"Requests per week by {breakdown.dimension}"
-    head = "".join(f'<th scope="col">{escape(s.label)}</th>' for s in breakdown.series)
-    rows = []
-    for w, week in enumerate(breakdown.weeks):
-        cells = "".join(f"<td>{s.counts[w]}</td>" for s in breakdown.series)
-        rows.append(
-            f'<tr><th scope="row">{escape(week.long_label)}</th>{cells}'
-            f"<td>{breakdown.totals[w]}</td></tr>"
-        )
-    foot = "".join(f"<td>{s.total}</td>" for s in breakdown.series)
-    return Markup(  # noqa: S704 - every interpolated text is escaped above
-        f'<table class="stats-table"><caption>{escape(caption)}</caption>'
-        f'<thead><tr><th scope="col">Week</th>{head}<th scope="col">Total</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody>"
-        f'<tfoot><tr><th scope="row">Total</th>{foot}<td>{sum(breakdown.totals)}</td></tr>'
-        "</tfoot></table>"
-    )
+def record_download(session: Session, actor: StaffUser, chosen: DateRange, fmt: str) -> None:
+    """Audit one download (who, which weeks, which format), in a transaction of its own."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a download's audit entry is committed with nothing else")
+    audit.record(session, actor, AUDIT_ACTION, detail=f"{fmt} {chosen.describe()}")
+    session.commit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from campaign.cases import access, accounts, admin, retention, stats
+from campaign.cases import access, accounts, admin, retention
 from campaign.cases import teams as team_service
 from campaign.cases.vocabulary import CATEGORIES, LANGUAGE_VALUES, REGIONS
 from campaign.core.db import db_session
@@ -240,10 +240,3 @@ def admin_retention() -> str:
         closed_days=int(current_app.config["RETENTION_CLOSED_DAYS"]),
         max_days=int(current_app.config["RETENTION_MAX_DAYS"]),
     )
-
-
-@bp.get("/admin/stats")
-def admin_stats() -> str:
-    require_admin()
-    counts = stats.weekly_counts(db_session())
-    return render_template("staff/admin/stats.html", counts=counts, stats=stats)
