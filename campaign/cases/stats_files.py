@@ -136,14 +136,13 @@ def csv_bytes(report: Report) -> bytes:
 
 
 def _scale(maximum: int) -> tuple[int, int]:
-    """A top value and a tick step (1, 2 or 5 times a power of ten; at most 5 ticks)."""
-    magnitude = 1
-    while True:
-        for factor in (1, 2, 5):
-            step = factor * magnitude
-            if max(maximum, 1) <= step * 5:
-                return step * math.ceil(max(maximum, 1) / step), step
-        magnitude *= 10
+    """A top value and a tick step (5, 10, 20, 50, 100...: published counts are multiples
+    of 5; at most 5 ticks)."""
+    for step in (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000):
+        if maximum <= step * 5:
+            return max(step, step * math.ceil(maximum / step)), step
+    step = 10 ** len(str(maximum // 5))
+    return step * math.ceil(maximum / step), step
 
 
 def _n(value: float) -> str:
@@ -157,12 +156,13 @@ def chart_svg(report: Report, standalone: bool = False) -> Markup:
     values = [published_value(w.total) for w in weeks]
     ymax, step = _scale(max(values, default=0))
     left, right, top, plot_height = 44, 12, 40, 200
-    slot = max(8.0, min(48.0, 600 / len(weeks)))
-    width = round(left + slot * len(weeks) + right)
+    plot_width = max(304, 12 * len(weeks))
+    slot = plot_width / len(weeks)
+    width = left + plot_width + right
     bottom = top + plot_height
-    height = bottom + 52
-    every = math.ceil(len(weeks) / max(1, (width - left - right) // 56))
-    bar = slot * 0.7
+    height = bottom + 58
+    every = math.ceil(len(weeks) / max(1, plot_width // 56))
+    bar = min(slot * 0.7, 40.0)
     title = _("Help requests per week")
     summary = "; ".join(
         _("week of %(day)s: %(n)s", day=format_date(w.start, "d MMM y"), n=published(w.total))
@@ -201,7 +201,7 @@ def chart_svg(report: Report, standalone: bool = False) -> Markup:
                 f'width="{_n(bar)}" height="{_n(bottom - y(value))}" fill="{BAR}">'
                 f"<title>{escape(tip)}</title></rect>"
             )
-        if slot >= 24 or not value:
+        if slot >= 28:  # room for the figure over every bar
             out.append(
                 f'<text x="{_n(centre)}" y="{_n(y(value) - 4)}" text-anchor="middle" '
                 f'font-size="11">{escape(label)}</text>'
@@ -214,7 +214,9 @@ def chart_svg(report: Report, standalone: bool = False) -> Markup:
     out.append(
         f'<line x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}" '
         f'stroke="{TEXT}" stroke-width="1"/>'
-        f'<text x="{left}" y="{bottom + 38}">{escape(_("Week starting (Monday)"))}</text>'
+        f'<text x="{left}" y="{bottom + 34}">{escape(_("Week starting (Monday)"))}</text>'
+        f'<text x="{left}" y="{bottom + 50}" font-size="11">'
+        f"{escape(_('No bar: fewer than 5 requests that week.'))}</text>"
         "</svg>"
     )
     return Markup("".join(out))  # noqa: S704 - every interpolated text is escaped above
