@@ -103,4 +103,5 @@ from campaign.staff import (  # noqa: E402, F401
     routes_cases,
     routes_helplines,
     routes_publishing,
+    routes_replies,
 )
