@@ -140,9 +140,13 @@ def test_members_add_change_and_delete_audited(db_app: Flask, team_key: str) -> 
     )
     assert changed.status_code == 302
     with db_app.app_context():
-        reply = db_session().get(SavedReply, reply_id)
-        assert reply is not None
-        assert (reply.language, reply.title, reply.body) == ("be", "Першы адказ", "Добры дзень.")
+        changed_reply = db_session().get(SavedReply, reply_id)
+        assert changed_reply is not None
+        assert (changed_reply.language, changed_reply.title, changed_reply.body) == (
+            "be",
+            "Першы адказ",
+            "Добры дзень.",
+        )
 
     # Deleted after a confirmation page (a plain form: no JavaScript needed).
     confirm = client.get(f"/staff/replies/{reply_id}/delete").get_data(as_text=True)
