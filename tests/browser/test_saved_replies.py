@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import ViewportSize
 from sqlalchemy import select
 
 from campaign.core.db import db_session
@@ -18,7 +19,7 @@ from tests.browser.tools import ROOT, assert_no_axe_violations, assert_reflows
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 640}
+PHONE: ViewportSize = {"width": 360, "height": 640}
 TEMPLATE = "Здравствуйте. Мы прочитали ваше сообщение.\nМы рядом."
 TYPED = "Добрый день,\n  спасибо, что написали."
 
@@ -29,7 +30,7 @@ def shot(tab: Tab, name: str) -> None:
     folder: Path = ROOT / "screenshots"
     folder.mkdir(exist_ok=True)
     for width in (360, 1280):
-        tab.page.set_viewport_size({"width": width, "height": PHONE["height"]})
+        tab.page.set_viewport_size(ViewportSize(width=width, height=PHONE["height"]))
         path = folder / f"saved-replies-{name}-{width}.png"
         tab.page.screenshot(path=path, full_page=True)
     tab.page.set_viewport_size(PHONE)
