@@ -103,5 +103,6 @@ from campaign.staff import (  # noqa: E402, F401
     routes_cases,
     routes_helplines,
     routes_publishing,
+    routes_replies,
     routes_stats,
 )
