@@ -4,6 +4,7 @@ violations, the inbox as cards with its filters folded, and touch targets of 44 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import ViewportSize
 
 from tests.browser.sitepages import Visit, staff_sign_in
 from tests.browser.tab import Tab
@@ -11,7 +12,7 @@ from tests.browser.tools import assert_no_axe_violations, open_visit
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 360, "height": 640}
+PHONE: ViewportSize = {"width": 360, "height": 640}
 # Controls a finger must hit: every button, field and disclosure of the page, and the
 # links that stand alone (views, request numbers); links inside sentences are exempt.
 SMALL_TARGETS = """() => [...document.querySelectorAll(
