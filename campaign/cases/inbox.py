@@ -1,35 +1,69 @@
-"""The inbox list: filters, sorting, pagination and counts per status, metadata only.
+"""The triage inbox: which requests need attention and why, the other views, their counts.
 
-No decryption happens here; every column shown is a plain routing column, and indexes on
-(team_id, status), (team_id, created_at), assignee_id and last_activity_at keep it fast.
+The default view, "needs attention", lists open requests (not closed) that are new and
+unassigned, where the person wrote last after a first message, that are overdue against
+``ANSWER_WITHIN_DAYS`` (working days, counted from her first unanswered message), or that
+the retention rules (``retention.Rules``) delete within ``PURGE_WARNING_DAYS`` or should
+have deleted already; those waiting longest come first. The other views (open, mine,
+unassigned, closed, all) and the refinements (status, category, team) stay as filters.
+
+The query is metadata only: routing columns, message authors and times, audit entries.
+Its number of statements does not grow with the rows shown: the latest message, the first
+unanswered one and the latest audit entry are correlated subqueries of the one row query
+(indexes on ``request_message.request_id`` and ``audit_event.request_id`` serve them), and
+the counts per view are one statement of conditional sums.
+
+The contact method and call window exist only in the sealed contact, so a row shows them
+only for teams whose key the member holds in this session; see :func:`_contacts`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from campaign.cases import crypto, intake
 from campaign.cases.access import scope
-from campaign.models import HelpRequest, StaffUser, Team
+from campaign.cases.crypto import PrivateKey
+from campaign.cases.retention import Rules
+from campaign.cases.sessions import CurrentStaff
+from campaign.core.settings import optional_setting
+from campaign.models import (
+    AuditEvent,
+    HelpRequest,
+    RequestMessage,
+    RequestStatus,
+    StaffUser,
+    Team,
+    TeamMembership,
+)
+from campaign.models.base import as_utc
 
 PAGE_SIZE = 50
-SORTS = {
-    "received": HelpRequest.created_at,
-    "activity": HelpRequest.last_activity_at,
-}
+# A request the retention rules delete within this many days is flagged.
+PURGE_WARNING_DAYS = 7
+# Audit entries that are not an action on the request (reading it is not "the last action").
+QUIET_ACTIONS = ("viewed-content",)
+VIEWS = ("attention", "open", "mine", "unassigned", "closed", "all")
+STATUSES = {s.value for s in RequestStatus}
+SORTS = {"received": HelpRequest.created_at, "activity": HelpRequest.last_activity_at}
+CLOSED = RequestStatus.CLOSED.value
 
 
 @dataclass
 class InboxFilter:
-    status: str = ""  # "" = all but closed, "all", or a status
-    who: str = ""  # "", "mine", "unassigned"
+    view: str = "attention"
+    status: str = ""  # refines the view: "" (any) or one status
     category: str = ""
     team_id: int | None = None
-    sort: str = "received"
+    sort: str = ""  # "" = the view's own order (needs attention: waiting longest first)
     order: str = "desc"
     page: int = 1
 
@@ -47,20 +81,24 @@ class InboxFilter:
             team_id: int | None = int(args["team"]) if args.get("team") else None
         except (TypeError, ValueError):
             team_id = None
+        view = text("view", set(VIEWS))
+        status = text("status", STATUSES | {"all"})
+        if not view:  # older addresses: ?who=mine, ?status=all, ?status=closed
+            view = text("who", {"mine", "unassigned"}) or ("all" if status else "attention")
         return cls(
-            status=text("status", {"all", "new", "open", "waiting", "closed"}),
-            who=text("who", {"mine", "unassigned"}),
+            view=view,
+            status="" if status == "all" else status,
             category=text("category"),
             team_id=team_id,
-            sort=text("sort", set(SORTS)) or "received",
+            sort=text("sort", set(SORTS)),
             order=text("order", {"asc", "desc"}) or "desc",
             page=page,
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:
         values = {
+            "view": self.view,
             "status": self.status,
-            "who": self.who,
             "category": self.category,
             "team": self.team_id,
             "sort": self.sort,
@@ -68,7 +106,37 @@ class InboxFilter:
             "page": self.page,
         }
         values.update(changes)
-        return {k: v for k, v in values.items() if v not in ("", None)}
+        defaults = {"view": "attention", "order": "desc", "page": 1}
+        return {k: v for k, v in values.items() if v not in ("", None) and defaults.get(k) != v}
+
+    @property
+    def refined(self) -> bool:
+        """A filter beyond the view is set (the folded filters then say so)."""
+        return bool(self.status or self.category or self.team_id or self.sort)
+
+
+@dataclass(frozen=True)
+class Badge:
+    """Why a row needs attention: ``kind`` is new, replied, overdue, purge-soon, purge-past;
+    ``days`` the number it carries (overdue by, deleted in)."""
+
+    kind: str
+    days: int | None = None
+
+
+@dataclass(frozen=True)
+class LastAction:
+    """The latest thing that happened: an audit action by ``who``, or ``person`` wrote."""
+
+    action: str
+    at: dt.datetime
+    who: str | None = None
+
+
+@dataclass(frozen=True)
+class ContactSummary:
+    method: str  # receipt, phone, email, messenger
+    call_window: str  # the person's safe times, "" if none given
 
 
 @dataclass
@@ -79,9 +147,17 @@ class InboxRow:
     region: str
     language: str
     status: str
+    team_id: int
     team: str
+    assignee_id: int | None
     assignee: str | None
     last_activity_at: dt.datetime
+    person_wrote_last: bool  # the unread marker
+    badges: list[Badge]
+    last_action: LastAction | None
+    has_key: bool
+    contact: ContactSummary | None
+    may_take: bool
 
 
 @dataclass
@@ -93,37 +169,164 @@ class InboxPage:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def inbox(session: Session, user: StaffUser, f: InboxFilter) -> InboxPage:
-    base = scope(select(HelpRequest), session, user)
+# --- the response target in working days --------------------------------------------------
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(str(optional_setting("BABEL_DEFAULT_TIMEZONE") or "UTC"))
+
+
+def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
+    """``start`` plus ``days`` working days (Monday to Friday, in the organisation's zone)."""
+    local = as_utc(start).astimezone(_zone()).replace(tzinfo=None)
+    counted = 0
+    while counted < days:
+        local += dt.timedelta(days=1)
+        counted += local.weekday() < 5
+    return local.replace(tzinfo=_zone()).astimezone(dt.UTC)
+
+
+def overdue_cutoff(now: dt.datetime, days: int) -> dt.datetime:
+    """A wait that began before this is overdue at ``now`` (the inverse of the above)."""
+    local = now.astimezone(_zone()).replace(tzinfo=None)
+    counted = 0
+    while counted < days:
+        counted += local.weekday() < 5
+        local -= dt.timedelta(days=1)
+    return local.replace(tzinfo=_zone()).astimezone(dt.UTC)
+
+
+def answer_within_days() -> int | None:
+    value = optional_setting("ANSWER_WITHIN_DAYS")
+    return int(value) if value else None
+
+
+# --- the query ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Correlated subqueries on one request's thread and audit log."""
+
+    last_author: Any
+    last_message_at: Any
+    message_count: Any
+    waiting_since: Any  # her first message after the last staff reply; None if staff wrote last
+    latest_audit_id: Any
+
+
+def _columns() -> _Columns:
+    def on_this(m: Any) -> ColumnElement[bool]:
+        condition: ColumnElement[bool] = m.request_id == HelpRequest.id
+        return condition
+
+    last, at, count, person, staff = (aliased(RequestMessage) for _ in range(5))
+    last_staff = (
+        select(func.max(staff.id))
+        .where(on_this(staff), staff.author == intake.STAFF)
+        .correlate(HelpRequest)
+        .scalar_subquery()
+    )
+    return _Columns(
+        last_author=select(last.author)
+        .where(on_this(last))
+        .order_by(last.id.desc())
+        .limit(1)
+        .correlate(HelpRequest)
+        .scalar_subquery(),
+        last_message_at=select(func.max(at.created_at))
+        .where(on_this(at))
+        .correlate(HelpRequest)
+        .scalar_subquery(),
+        message_count=select(func.count(count.id))
+        .where(on_this(count))
+        .correlate(HelpRequest)
+        .scalar_subquery(),
+        waiting_since=select(func.min(person.created_at))
+        .where(
+            on_this(person),
+            person.author == intake.PERSON,
+            person.id > func.coalesce(last_staff, 0),
+        )
+        .correlate(HelpRequest)
+        .scalar_subquery(),
+        latest_audit_id=select(func.max(AuditEvent.id))
+        .where(AuditEvent.request_id == HelpRequest.id, AuditEvent.action.not_in(QUIET_ACTIONS))
+        .correlate(HelpRequest)
+        .scalar_subquery(),
+    )
+
+
+def _needs_attention(c: _Columns, now: dt.datetime, rules: Rules) -> ColumnElement[bool]:
+    target = answer_within_days()
+    overdue = c.waiting_since < overdue_cutoff(now, target) if target else false()
+    return and_(
+        HelpRequest.status != CLOSED,
+        or_(
+            and_(HelpRequest.status == RequestStatus.NEW.value, HelpRequest.assignee_id.is_(None)),
+            and_(c.waiting_since.is_not(None), c.message_count > 1),
+            overdue,
+            rules.due_at(now + dt.timedelta(days=PURGE_WARNING_DAYS)),
+        ),
+    )
+
+
+def _views(
+    c: _Columns, user: StaffUser, now: dt.datetime, rules: Rules
+) -> dict[str, ColumnElement[bool]]:
+    not_closed = HelpRequest.status != CLOSED
+    return {
+        "attention": _needs_attention(c, now, rules),
+        "open": not_closed,
+        "mine": and_(not_closed, HelpRequest.assignee_id == user.id),
+        "unassigned": and_(not_closed, HelpRequest.assignee_id.is_(None)),
+        "closed": HelpRequest.status == CLOSED,
+    }
+
+
+def inbox(
+    session: Session, current: CurrentStaff, f: InboxFilter, now: dt.datetime | None = None
+) -> InboxPage:
+    """One page of the view ``f`` for the member, with the counts of every view."""
+    user = current.user
+    now = as_utc(now)
+    rules = Rules.from_config()
+    c = _columns()
+    views = _views(c, user, now, rules)
+    base: Select[Any] = scope(select(HelpRequest), session, user)
     if f.team_id is not None:
         base = base.where(HelpRequest.team_id == f.team_id)
     if f.category:
         base = base.where(HelpRequest.category == f.category)
-    if f.who == "mine":
-        base = base.where(HelpRequest.assignee_id == user.id)
-    elif f.who == "unassigned":
-        base = base.where(HelpRequest.assignee_id.is_(None))
 
-    counted = base.with_only_columns(HelpRequest.status, func.count()).group_by(HelpRequest.status)
-    counts = {status: int(n) for status, n in session.execute(counted)}
-
-    if f.status == "":
-        listed = base.where(HelpRequest.status != "closed")
-    elif f.status != "all":
-        listed = base.where(HelpRequest.status == f.status)
-    else:
-        listed = base
-    total = sum(
-        n
-        for s, n in counts.items()
-        if f.status == "all" or (f.status == "" and s != "closed") or s == f.status
+    counted = base.with_only_columns(
+        func.count(HelpRequest.id),
+        *(func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for cond in views.values()),
     )
+    total_all, *per_view = session.execute(counted).one()
+    counts = dict(zip(views, (int(n) for n in per_view), strict=True))
+    counts["all"] = int(total_all)
+
+    listed = base if f.view == "all" else base.where(views[f.view])
+    if f.status:
+        listed = listed.where(HelpRequest.status == f.status)
+        total = int(session.scalar(listed.with_only_columns(func.count(HelpRequest.id))) or 0)
+    else:
+        total = counts[f.view]
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(f.page, pages)
 
-    assignee = aliased(StaffUser)
-    column = SORTS[f.sort]
-    ordering = column.asc() if f.order == "asc" else column.desc()
+    ordering: list[ColumnElement[Any]]
+    if f.sort or f.view != "attention":
+        column = SORTS[f.sort or "received"]
+        ordering = [column.asc() if f.order == "asc" else column.desc(), HelpRequest.id.desc()]
+    else:  # waiting longest first
+        ordering = [
+            func.coalesce(c.waiting_since, HelpRequest.created_at).asc(),
+            HelpRequest.id.asc(),
+        ]
+
+    assignee, actor, event = aliased(StaffUser), aliased(StaffUser), aliased(AuditEvent)
     query = (
         listed.with_only_columns(
             HelpRequest.id,
@@ -132,15 +335,146 @@ def inbox(session: Session, user: StaffUser, f: InboxFilter) -> InboxPage:
             HelpRequest.region,
             HelpRequest.language,
             HelpRequest.status,
-            Team.name,
-            assignee.name,
+            HelpRequest.team_id,
+            Team.name.label("team"),
+            HelpRequest.assignee_id,
+            assignee.name.label("assignee"),
             HelpRequest.last_activity_at,
+            HelpRequest.closed_at,
+            HelpRequest.contact_sealed,
+            c.last_author.label("last_author"),
+            c.last_message_at.label("last_message_at"),
+            c.message_count.label("message_count"),
+            c.waiting_since.label("waiting_since"),
+            event.action.label("audit_action"),
+            event.at.label("audit_at"),
+            func.coalesce(actor.name, event.actor_label).label("audit_actor"),
         )
         .join(Team, Team.id == HelpRequest.team_id)
         .outerjoin(assignee, assignee.id == HelpRequest.assignee_id)
-        .order_by(ordering, HelpRequest.id.desc())
+        .outerjoin(event, event.id == c.latest_audit_id)
+        .outerjoin(actor, actor.id == event.actor_id)
+        .order_by(*ordering)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
-    rows = [InboxRow(*row) for row in session.execute(query)]
+    found = session.execute(query).all()
+    keys = team_keys(session, current)
+    contacts = _contacts(found, keys)
+    rows = [_row(r, user, now, rules, keys, contacts.get(r.id)) for r in found]
     return InboxPage(rows=rows, total=total, page=page, pages=pages, counts=counts)
+
+
+def team_keys(session: Session, current: CurrentStaff) -> dict[int, PrivateKey]:
+    """Every team key the member holds, opened with the key of this session (one query)."""
+    held = session.execute(
+        select(TeamMembership.team_id, TeamMembership.sealed_team_key).where(
+            TeamMembership.user_id == current.user.id,
+            TeamMembership.sealed_team_key.is_not(None),
+        )
+    )
+    keys: dict[int, PrivateKey] = {}
+    for team_id, sealed in held:
+        if sealed is None:
+            continue
+        try:
+            keys[team_id] = crypto.open_team_key(sealed, current.private_key)
+        except crypto.DecryptionError:  # sealed to an older key of the member: not held
+            continue
+    return keys
+
+
+def _contacts(found: Sequence[Any], keys: dict[int, PrivateKey]) -> dict[int, ContactSummary]:
+    """The contact method and call window of the rows whose team key the member holds.
+
+    The trade-off: these two facts decide whether and when a caseworker may call, so the
+    list must show them, yet a plaintext column would put them in every database dump
+    (threat 2 of DESIGN.md). So the sealed contact is opened here, in memory, for the 50
+    rows of the page only (about 50 small sealed boxes, a few milliseconds), and only the
+    method and the call window leave this function: numbers, addresses and code words stay
+    on the request page, whose opening is audited. Rows of teams whose key the member does
+    not hold in this session show no contact ("no key").
+    """
+    contacts: dict[int, ContactSummary] = {}
+    for row in found:
+        key = keys.get(row.team_id)
+        if key is None:
+            continue
+        try:
+            contact = crypto.unseal_contact(key, row.contact_sealed)
+        except (crypto.DecryptionError, ValueError):
+            continue
+        contacts[row.id] = ContactSummary(
+            method=contact.get("method", "receipt") or "receipt",
+            call_window=contact.get("safe_times", "") or "",
+        )
+    return contacts
+
+
+def _badges(row: Any, now: dt.datetime, rules: Rules) -> list[Badge]:
+    badges: list[Badge] = []
+    if row.status == RequestStatus.NEW.value and row.assignee_id is None:
+        badges.append(Badge("new"))
+    if row.waiting_since is not None and row.message_count > 1:
+        badges.append(Badge("replied"))
+    target = answer_within_days()
+    if target and row.waiting_since is not None and row.status != CLOSED:
+        late = now - add_working_days(row.waiting_since, target)
+        if late > dt.timedelta(0):
+            badges.append(Badge("overdue", max(1, late.days)))
+    due, _reason = rules.deletion_date(row.status, row.closed_at, row.created_at)
+    if due <= now:
+        badges.append(Badge("purge-past"))
+    elif due <= now + dt.timedelta(days=PURGE_WARNING_DAYS):
+        badges.append(Badge("purge-soon", max(1, math.ceil((due - now) / dt.timedelta(days=1)))))
+    return badges
+
+
+def _last_action(row: Any) -> LastAction | None:
+    person_later = row.last_author == intake.PERSON and (
+        row.audit_at is None or as_utc(row.last_message_at) >= as_utc(row.audit_at)
+    )
+    if person_later:
+        return LastAction("person", row.last_message_at)
+    if row.audit_at is not None:
+        return LastAction(row.audit_action, row.audit_at, row.audit_actor)
+    return None
+
+
+def _row(
+    row: Any,
+    user: StaffUser,
+    now: dt.datetime,
+    rules: Rules,
+    keys: dict[int, PrivateKey],
+    contact: ContactSummary | None,
+) -> InboxRow:
+    has_key = row.team_id in keys
+    return InboxRow(
+        id=row.id,
+        created_at=row.created_at,
+        category=row.category,
+        region=row.region,
+        language=row.language,
+        status=row.status,
+        team_id=row.team_id,
+        team=row.team,
+        assignee_id=row.assignee_id,
+        assignee=row.assignee,
+        last_activity_at=row.last_activity_at,
+        person_wrote_last=row.last_author == intake.PERSON,
+        badges=_badges(row, now, rules),
+        last_action=_last_action(row),
+        has_key=has_key,
+        contact=contact,
+        # A key in the session means a membership of the team (handling.assign checks it).
+        may_take=has_key and row.status != CLOSED and row.assignee_id != user.id,
+    )
+
+
+def request_number(text: str) -> int | None:
+    """The number typed in "Go to request" ("42", "#42", " 42 "), or None."""
+    cleaned = text.strip().lstrip("#").strip()
+    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
+        return None
+    return int(cleaned)

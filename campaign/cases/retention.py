@@ -101,6 +101,16 @@ class Rules:
         closed_cutoff, age_cutoff = self.cutoffs(at)
         return or_(_closed_rule(closed_cutoff), HelpRequest.created_at < age_cutoff)
 
+    def deletion_date(
+        self, status: str, closed_at: dt.datetime | None, created_at: dt.datetime
+    ) -> tuple[dt.datetime, str]:
+        """When the rules delete one request (aware UTC), and which rule does it."""
+        candidates = [(as_utc(created_at) + dt.timedelta(days=self.max_days), self.age_reason)]
+        if status == RequestStatus.CLOSED.value and closed_at is not None:
+            by_close = as_utc(closed_at) + dt.timedelta(days=self.closed_days)
+            candidates.append((by_close, self.closed_reason))
+        return min(candidates, key=lambda c: (c[0], c[1] != self.closed_reason))
+
     @property
     def closed_reason(self) -> str:
         return f"closed over {self.closed_days} days"
@@ -212,12 +222,7 @@ def due_soon(
         query = query.where(HelpRequest.team_id.in_(list(team_ids)))
     items: list[DueItem] = []
     for row in session.execute(query):
-        by_age = as_utc(row.created_at) + dt.timedelta(days=rules.max_days)
-        candidates = [(by_age, rules.age_reason)]
-        if row.status == RequestStatus.CLOSED.value and row.closed_at is not None:
-            by_close = as_utc(row.closed_at) + dt.timedelta(days=rules.closed_days)
-            candidates.append((by_close, rules.closed_reason))
-        due_at, reason = min(candidates, key=lambda c: (c[0], c[1] != rules.closed_reason))
+        due_at, reason = rules.deletion_date(row.status, row.closed_at, row.created_at)
         items.append(DueItem(row.id, row.team_id, reason, due_at))
     items.sort(key=lambda item: (item.due, item.id))
     return items if limit is None else items[:limit]

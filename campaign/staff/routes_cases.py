@@ -1,25 +1,64 @@
-"""The inbox and the request view with its actions (assign, status, note, reply, re-route)."""
+"""The inbox and the request view with its actions (assign, take, status, note, reply,
+re-route). Every action on a request needs its team's key: without it the page says so and
+who can grant it, and a posted action is refused with that explanation (403)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from campaign.cases import access, handling, intake
-from campaign.cases.inbox import InboxFilter
+from campaign.cases.inbox import InboxFilter, request_number
 from campaign.cases.inbox import inbox as load_inbox
+from campaign.cases.key_holders import key_holders
 from campaign.cases.vocabulary import CATEGORIES, REGIONS
 from campaign.core.db import db_session
 from campaign.models import HelpRequest, StaffUser, Team
 from campaign.staff.blueprint import bp, current, require_casework
-from campaign.staff.forms import AssignForm, NoteForm, ReplyForm, RerouteForm, StatusForm
+from campaign.staff.forms import (
+    ActionForm,
+    AssignForm,
+    NoteForm,
+    ReplyForm,
+    RerouteForm,
+    StatusForm,
+)
 
 CATEGORY_LABELS = {c.value: str(c.label) for c in CATEGORIES}
 REGION_LABELS = {c.value: str(c.label) for c in REGIONS}
+# The audit actions an inbox row names as "the last action".
+ACTION_LABELS = {
+    "assigned": lazy_gettext("Assigned"),
+    "status-changed": lazy_gettext("Status changed"),
+    "note-added": lazy_gettext("Note added"),
+    "replied": lazy_gettext("Replied"),
+    "rerouted": lazy_gettext("Moved to this team"),
+    "person": lazy_gettext("Person wrote"),
+}
+CONTACT_LABELS = {
+    "receipt": lazy_gettext("No contact (reads replies here)"),
+    "phone": lazy_gettext("Phone call"),
+    "email": lazy_gettext("Email"),
+    "messenger": lazy_gettext("Messenger"),
+}
+VIEW_LABELS = {
+    "attention": lazy_gettext("Needs attention"),
+    "open": lazy_gettext("All open"),
+    "mine": lazy_gettext("Mine"),
+    "unassigned": lazy_gettext("Unassigned"),
+    "closed": lazy_gettext("Closed"),
+    "all": lazy_gettext("All"),
+}
+NO_KEY_REFUSAL = lazy_gettext(
+    "Not done: you do not hold this team's key yet, so you cannot act on its requests."
+    " The notice below says who can grant it."
+)
 
 
 def _teams_for(user: StaffUser) -> list[Team]:
@@ -30,20 +69,39 @@ def _teams_for(user: StaffUser) -> list[Team]:
     return list(dbs.scalars(query))
 
 
-@bp.get("/")
-def inbox() -> str:
+def _inbox_page(filters: InboxFilter, jump_text: str = "", jump_error: str = "") -> str:
     staff = require_casework()
-    filters = InboxFilter.from_args(request.args)
-    page = load_inbox(db_session(), staff.user, filters)
     return render_template(
         "staff/inbox.html",
-        page=page,
+        page=load_inbox(db_session(), staff, filters),
         filters=filters,
         teams=_teams_for(staff.user),
         categories=CATEGORY_LABELS,
         regions=REGION_LABELS,
         statuses=handling.STATUS_LABELS,
+        views=VIEW_LABELS,
+        actions=ACTION_LABELS,
+        contact_methods=CONTACT_LABELS,
+        take_form=ActionForm(prefix="take"),
+        back=request.full_path.rstrip("?"),
+        jump_text=jump_text,
+        jump_error=jump_error,
     )
+
+
+@bp.get("/")
+def inbox() -> str | Response | tuple[str, int]:
+    staff = require_casework()
+    filters = InboxFilter.from_args(request.args)
+    if "number" in request.args:  # "Go to request #": a visible one, else the usual 404
+        typed = str(request.args.get("number", ""))[:100]
+        number = request_number(typed)
+        if number is None:
+            error = gettext("Type the request's number, for example 42.")
+            return _inbox_page(filters, typed, error), 400
+        access.visible_request(db_session(), staff.user, number)
+        return redirect(url_for("staff.request_view", request_id=number))
+    return _inbox_page(filters)
 
 
 @dataclass
@@ -61,11 +119,13 @@ class RequestForms:
         return form
 
 
-def _forms_for(req: HelpRequest) -> RequestForms:
+def _forms_for(req: HelpRequest, key_holder_ids: set[int] | None = None) -> RequestForms:
     dbs = db_session()
+    holders = key_holders(dbs, req.team_id).ids if key_holder_ids is None else key_holder_ids
     assign = AssignForm(prefix="assign", data={"assignee": str(req.assignee_id or "")})
-    assign.assignee.choices = [("", "Nobody")] + [
-        (str(m.id), m.name) for m in handling.team_members(dbs, req.team_id)
+    assign.assignee.choices = [("", gettext("Nobody"))] + [
+        (str(m.id), m.name if m.id in holders else gettext("%(name)s (no key yet)", name=m.name))
+        for m in handling.team_members(dbs, req.team_id)
     ]
     status = StatusForm(prefix="status", data={"status": req.status})
     status.status.choices = list(handling.STATUS_LABELS.items())
@@ -84,6 +144,7 @@ def _render_request(
     staff = current()
     dbs = db_session()
     team_key = access.team_key(dbs, staff, req.team_id)
+    holders = key_holders(dbs, req.team_id)
     thread = contact = notes = None
     if team_key is not None:
         thread = intake.read_thread_as_staff(req, team_key)
@@ -99,10 +160,16 @@ def _render_request(
         contact=contact,
         notes=notes,
         has_key=team_key is not None,
+        holders=holders,
+        may_take=team_key is not None
+        and req.status != "closed"
+        and req.assignee_id != staff.user.id,
+        take_form=ActionForm(prefix="take"),
         categories=CATEGORY_LABELS,
         regions=REGION_LABELS,
         statuses=handling.STATUS_LABELS,
-        forms=forms or _forms_for(req),
+        contact_methods=CONTACT_LABELS,
+        forms=forms or _forms_for(req, holders.ids),
     )
     return page, status_code
 
@@ -113,9 +180,41 @@ def request_view(request_id: int) -> tuple[str, int]:
     return _render_request(req)
 
 
+@bp.post("/requests/<int:request_id>/take")
+def request_take(request_id: int) -> Response | tuple[str, int]:
+    """ "Assign to me", from the inbox or the request page; back to where it was pressed."""
+    staff = require_casework()
+    dbs = db_session()
+    req = access.visible_request(dbs, staff.user, request_id)
+    if not ActionForm(prefix="take").validate_on_submit():
+        flash(gettext("Not done: the page had expired. Please press the button again."), "error")
+        return redirect(_back_to(request.form.get("back", "")))
+    if access.team_key(dbs, staff, req.team_id) is None:
+        flash(str(NO_KEY_REFUSAL), "error")
+        return _render_request(req, 403)
+    try:
+        handling.assign(dbs, staff.user, req, staff.user.id)
+    except handling.CaseError as exc:
+        flash(str(exc), "error")
+        return _render_request(req, 400)
+    flash(gettext("Request #%(number)s is now yours.", number=req.id))
+    return redirect(_back_to(request.form.get("back", "")))
+
+
+def _back_to(value: str) -> str:
+    """A staff page of this site to go back to (the inbox with its filters), or the inbox."""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/staff/") or "\\" in value:
+        return url_for("staff.inbox")
+    return value
+
+
 @bp.post("/requests/<int:request_id>/<action>")
 def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
-    """One action; an invalid or expired form shows the page again with the text kept."""
+    """One action; an invalid or expired form shows the page again with the text kept.
+
+    Every action needs the team's key: assigning or closing a request nobody with this
+    session can read would only pretend to handle it."""
     staff = require_casework()
     dbs = db_session()
     req = access.visible_request(dbs, staff.user, request_id)
@@ -123,11 +222,15 @@ def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
     form = forms.by_action(action)
     if form is None:
         abort(404)
-    key = None
-    if action in ("note", "reply", "reroute"):
-        key = access.require_team_key(dbs, staff, req.team_id)
+    key = access.team_key(dbs, staff, req.team_id)
+    if key is None:
+        flash(str(NO_KEY_REFUSAL), "error")
+        return _render_request(req, 403, forms)
     if not form.validate_on_submit():
-        flash("This could not be saved: check the form below (your text is kept).", "error")
+        flash(
+            gettext("This could not be saved: check the form below (your text is kept)."),
+            "error",
+        )
         return _render_request(req, 400, forms)
     try:
         if action == "assign":
@@ -137,14 +240,14 @@ def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
             handling.set_status(dbs, staff.user, req, forms.status_form.status.data)
         elif action == "note":
             handling.add_note(dbs, staff.user, req, forms.note_form.text.data.strip())
-        elif action == "reply" and key is not None:
+        elif action == "reply":
             handling.reply(dbs, staff.user, req, key, forms.reply_form.text.data.strip())
-        elif key is not None:
+        else:
             handling.reroute(dbs, staff.user, req, key, int(forms.reroute_form.team.data))
-            flash("Moved to the other team.")
+            flash(gettext("Moved to the other team."))
             return redirect(url_for("staff.inbox"))
     except handling.CaseError as exc:
         flash(str(exc), "error")
         return _render_request(req, 400, forms)
-    flash("Saved.")
+    flash(gettext("Saved."))
     return redirect(url_for("staff.request_view", request_id=request_id))

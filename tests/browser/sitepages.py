@@ -99,6 +99,7 @@ STATEMENT = "/staff/publishing/statements/2020-08-suspension"
 STAFF_VISITS: list[Visit] = [
     Visit("/staff/login", prepare=staff_sign_out, public=False),
     Visit("/staff/", prepare=staff_sign_in, public=False),
+    Visit("/staff/requests/1", prepare=staff_sign_in, public=False),
     Visit("/staff/helplines/", prepare=staff_sign_in, public=False, name="caseworker"),
     Visit("/staff/publishing/", prepare=editor_sign_in, public=False),
     Visit(f"{STATEMENT}/en", prepare=editor_sign_in, public=False),
@@ -143,6 +144,7 @@ SCREENSHOTS: list[Shot] = [
     Shot("statement", Visit("/{lang}/statements/2020-08-suspension")),
     Shot("help-form-errors", Visit("/{lang}/help/"), then=send_help_form_empty),
     Shot("inbox", Visit("/staff/", prepare=staff_sign_in, public=False)),
+    Shot("request", Visit("/staff/requests/1", prepare=staff_sign_in, public=False)),
     Shot("publishing", Visit("/staff/publishing/", prepare=editor_sign_in, public=False)),
     Shot(
         "publishing-editor-preview",
