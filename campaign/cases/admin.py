@@ -15,11 +15,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from campaign.cases import access, accounts, audit, crypto, retention, teams
+from campaign.cases.audit import say as _
 from campaign.cases.sessions import CurrentStaff
 from campaign.models import (
     AuditEvent,

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +26,19 @@ from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS
 from campaign.models import AuditEvent, StaffUser, Team
 from campaign.models.audit import OPERATOR, SYSTEM, record
 
-__all__ = ["OPERATOR", "SYSTEM", "AuditLine", "in_words", "record"]
+__all__ = ["OPERATOR", "SYSTEM", "AuditLine", "in_words", "record", "say"]
+
+
+def say(message: str, **values: object) -> str:
+    """``gettext`` for the domain's messages: in the reader's language during a web request;
+    as written (English) where no locale can be chosen (a ``flask`` command, a test)."""
+    try:
+        return str(gettext(message, **values))
+    except RuntimeError:  # no request: the locale selector has nothing to read
+        return message % values if values else message
+
+
+_ = say
 
 ACTIONS: dict[str, object] = {
     "login": _l("logged in"),

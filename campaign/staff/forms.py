@@ -137,4 +137,5 @@ class InviteInLanguageForm(InviteForm):
             SelectChoice("ru", "Русский"),
             SelectChoice("en", "English"),
         ],
+        validate_choice=False,  # checked by cases.admin.invite; missing: the browser's choice
     )

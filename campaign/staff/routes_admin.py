@@ -77,7 +77,7 @@ def admin_users() -> str:
                 name=form.name.data,
                 role=form.role.data,
                 team_ids=list(form.teams.data or []),
-                language=form.language.data,
+                language=form.language.data or None,
             )
         except accounts.AccountError as exc:
             error = str(exc)
