@@ -1,13 +1,166 @@
-"""The audit log: one content-free entry per view of content and per action on a request.
+"""The audit log: one content-free entry per view of content and per action on a request,
+and the entries in words for the admins' audit page.
 
 The entry names the staff member who acted; ``actor=None`` is an operator's ``flask``
 command (or ``label`` says which scheduled job, e.g. "system" for the purge). The writing
 itself lives with the model (``campaign.models.audit.record``), so that publishing
 (campaign/content) records its actions the same way.
+
+Entries are stored in a stable, language-free form (action codes, ids, ``key=value``
+details); :func:`in_words` turns a page of them into names and labels in the reader's
+language when the page is shown, so renaming a team or a label changes old entries too.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS
+from campaign.models import AuditEvent, StaffUser, Team
 from campaign.models.audit import OPERATOR, SYSTEM, record
 
-__all__ = ["OPERATOR", "SYSTEM", "record"]
+__all__ = ["OPERATOR", "SYSTEM", "AuditLine", "in_words", "record", "say"]
+
+
+def say(message: str, **values: object) -> str:
+    """``gettext`` for the domain's messages: in the reader's language during a web request;
+    as written (English) where no locale can be chosen (a ``flask`` command, a test)."""
+    try:
+        return str(gettext(message, **values))
+    except RuntimeError:  # no request: the locale selector has nothing to read
+        return message % values if values else message
+
+
+_ = say
+
+ACTIONS: dict[str, object] = {
+    "login": _l("logged in"),
+    "login-failed": _l("failed to log in"),
+    "password-changed": _l("changed their password"),
+    "invite-created": _l("invited a new member"),
+    "invite-accepted": _l("accepted an invitation"),
+    "invite-revoked": _l("revoked an invitation"),
+    "reset-2fa-created": _l("made a two-factor reset link"),
+    "reset-2fa-accepted": _l("set up two-factor login again"),
+    "reset-account-created": _l("made a password reset link"),
+    "reset-account-accepted": _l("set a new password"),
+    "enrol-2fa-created": _l("made a two-factor set-up link"),
+    "enrol-2fa-accepted": _l("set up two-factor login"),
+    "account-enabled": _l("enabled an account"),
+    "account-disabled": _l("disabled an account"),
+    "role-changed": _l("changed a role"),
+    "sessions-ended": _l("ended sessions"),
+    "team-created": _l("created a team"),
+    "team-key-granted": _l("granted a team key"),
+    "team-key-saved": _l("confirmed the recovery key was saved"),
+    "member-removed": _l("removed a member from a team"),
+    "default-team-set": _l("chose the default team"),
+    "routing-changed": _l("changed routing"),
+    "viewed-content": _l("read a request"),
+    "assigned": _l("assigned a request"),
+    "status-changed": _l("changed a request's status"),
+    "note-added": _l("added an internal note"),
+    "replied": _l("replied to the person"),
+    "rerouted": _l("moved a request to another team"),
+    "purged": _l("deleted a request (retention)"),
+    "server-secrets-rotated": _l("re-encrypted server secrets"),
+}
+LABELS = {
+    "category": {c.value: c.label for c in CATEGORIES},
+    "region": {c.value: c.label for c in REGIONS},
+    "language": {c.value: c.label for c in ANSWER_LANGUAGES},
+}
+STATUS_WORDS: dict[str, object] = {
+    "new": _l("New"),
+    "open": _l("Open"),
+    "waiting": _l("Waiting"),
+    "closed": _l("Closed"),
+}
+KINDS: dict[str, object] = {
+    "category": _l("category"),
+    "region": _l("region"),
+    "language": _l("language"),
+}
+KEY_VALUE = re.compile(r"\b(category|region|language|assignee|status)=(\S+)")
+TO_TEAM = re.compile(r"^to team (\d+)$")
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One entry as an admin reads it: names instead of numbers, codes in words."""
+
+    event: AuditEvent
+    actor: str
+    action: str
+    team: str
+    detail: str
+
+
+def label(kind: str, value: str | None) -> str:
+    """A stored vocabulary value in words (``None``: any); an unknown value stays as it is."""
+    if value is None or value == "*":
+        return str(_("any"))
+    return str(LABELS[kind].get(value, value))
+
+
+def in_words(session: Session, events: Sequence[AuditEvent]) -> list[AuditLine]:
+    """The entries with names for members and teams (one query each), details in words."""
+    user_ids = {e.actor_id for e in events if e.actor_id} | {
+        int(m.group(2))
+        for e in events
+        for m in KEY_VALUE.finditer(e.detail)
+        if m.group(1) == "assignee" and m.group(2).isdigit()
+    }
+    team_ids = {e.team_id for e in events if e.team_id} | {
+        int(m.group(1)) for e in events if (m := TO_TEAM.match(e.detail))
+    }
+    users = {
+        u.id: u.name
+        for u in session.scalars(select(StaffUser).where(StaffUser.id.in_(user_ids or {0})))
+    }
+    teams = {
+        t.id: t.name for t in session.scalars(select(Team).where(Team.id.in_(team_ids or {0})))
+    }
+
+    def value_in_words(match: re.Match[str]) -> str:
+        kind, value = match.group(1), match.group(2)
+        if kind == "assignee":
+            if value == "none":
+                return str(_("assignee: nobody"))
+            name = users.get(int(value)) if value.isdigit() else None
+            return str(_("assignee: %(name)s", name=name or value))
+        if kind == "status":
+            return str(_("status: %(status)s", status=str(STATUS_WORDS.get(value, value))))
+        return f"{KINDS[kind]}: {label(kind, value)}"
+
+    lines = []
+    for event in events:
+        detail = KEY_VALUE.sub(value_in_words, event.detail)
+        if moved := TO_TEAM.match(event.detail):
+            team_name = teams.get(int(moved.group(1)), moved.group(1))
+            detail = _("to team %(team)s", team=team_name)
+        if event.actor_id and event.actor_id in users:
+            actor = f"{users[event.actor_id]} ({event.actor_label})"
+        elif event.actor_label == OPERATOR:
+            actor = _("operator (command line)")
+        elif event.actor_label == SYSTEM:
+            actor = _("system (scheduled job)")
+        else:
+            actor = event.actor_label
+        lines.append(
+            AuditLine(
+                event=event,
+                actor=actor,
+                action=str(ACTIONS.get(event.action, event.action)),
+                team=teams.get(event.team_id, str(event.team_id)) if event.team_id else "",
+                detail=detail,
+            )
+        )
+    return lines

@@ -17,7 +17,11 @@ What an attacker can and cannot do here:
   account or the try is held back), and each failure is counted.
 - **Replaying a code** fails even when the same code is sent several times at once: the
   step is recorded with a conditional update, and only the request that changed the row
-  gets in.
+  gets in. The others are told "this code was already used" (``CODE_USED``), but only
+  when the password was right and the code was a real one for this moment: whoever sees
+  that answer already holds the password and a current code, so it tells them nothing
+  new, while a member who pressed twice, or logged in on another device a moment ago,
+  learns to wait for the next code instead of doubting their password.
 
 Admins see failures in the audit log (``login-failed`` per try on an existing account, and
 the count of failures since the last login on the users page); the address typed is never
@@ -31,6 +35,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -42,10 +47,15 @@ from campaign.models import LoginThrottle, StaffUser
 from campaign.models.base import utcnow
 
 LOGIN_FAILED = accounts.LOGIN_FAILED
+CODE_USED = _l("This code was already used: wait for the next one.")
 
 
 class LoginError(ValueError):
-    """Every failed login: one message for all reasons."""
+    """Every failed login: one message for all reasons (but a reused code, below)."""
+
+
+class CodeUsedError(LoginError):
+    """The right password and a real code, but its time step was used already."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +184,7 @@ def login(session: Session, email: str, password: str, code: str, client: str) -
     if step is None or not _claim_step(session, user, step):
         session.rollback()
         _count_failure(session, user)
-        raise LoginError(LOGIN_FAILED)
+        raise CodeUsedError(str(CODE_USED)) if step is not None else LoginError(LOGIN_FAILED)
     private = crypto.unwrap_private_key(
         user.private_key_wrapped, user.key_salt, password, accounts.key_params()
     )

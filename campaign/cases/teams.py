@@ -1,4 +1,5 @@
-"""Teams and routing rules: create a team (returning its recovery key once), manage rules.
+"""Teams and routing rules: create a team (returning its recovery key once), manage rules,
+and find the rules that can never match (an earlier rule catches everything they would).
 
 Each change is one transaction with its audit entry, whether a staff page or a ``flask``
 command asked for it (``actor`` is then None and the entry says "operator").
@@ -6,10 +7,14 @@ command asked for it (``actor`` is then None and the entry says "operator").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import product
+
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campaign.cases import audit, crypto
+from campaign.cases.audit import say as _
 from campaign.cases.vocabulary import CATEGORY_VALUES, LANGUAGE_VALUES, REGION_VALUES
 from campaign.models import RoutingRule, StaffUser, Team
 
@@ -37,9 +42,9 @@ def add_team(
     """As :func:`create_team`, without the commit (for a larger transaction)."""
     name = name.strip()
     if not name:
-        raise TeamError("a team needs a name")
+        raise TeamError(_("a team needs a name"))
     if session.scalar(select(Team).where(Team.name == name)) is not None:
-        raise TeamError(f"a team named {name!r} exists already")
+        raise TeamError(_("a team named %(name)s exists already", name=repr(name)))
     keys = crypto.new_team_keys()
     first = session.scalar(select(func.count()).select_from(Team)) == 0
     if default or first:
@@ -60,7 +65,7 @@ def add_team(
 def get_team(session: Session, name: str) -> Team:
     team = session.scalar(select(Team).where(Team.name == name))
     if team is None:
-        raise TeamError(f"no team named {name!r}")
+        raise TeamError(_("no team named %(name)s", name=repr(name)))
     return team
 
 
@@ -93,7 +98,14 @@ def add_rule(
         (language, LANGUAGE_VALUES, "language"),
     ):
         if value is not None and value not in allowed:
-            raise TeamError(f"unknown {what} {value!r}; one of: {', '.join(allowed)}")
+            raise TeamError(
+                _(
+                    "unknown %(what)s %(value)s; one of: %(allowed)s",
+                    what=what,
+                    value=repr(value),
+                    allowed=", ".join(allowed),
+                )
+            )
     team = get_team(session, team_name)
     if position is None:
         last = session.scalar(select(func.max(RoutingRule.position)))
@@ -118,10 +130,46 @@ def describe(rule: RoutingRule) -> str:
     )
 
 
+def rule_in_words(rule: RoutingRule) -> str:
+    """The rule's criteria as a reader says them, in the reader's language."""
+    return str(
+        _(
+            "category: %(category)s; region: %(region)s; language: %(language)s",
+            category=audit.label("category", rule.category),
+            region=audit.label("region", rule.region),
+            language=audit.label("language", rule.language),
+        )
+    )
+
+
+def shadowed_rules(rules: Sequence[RoutingRule]) -> dict[int, list[RoutingRule]]:
+    """Each rule that can never match, with the earlier rules that catch its requests.
+
+    Exact, not a guess: every (category, region, language) a rule matches is tried against
+    the rules before it in routing order (position, then id, as routing does); a rule is
+    shadowed when each of them is caught earlier, by one rule or by several together.
+    """
+    ordered = sorted(rules, key=lambda r: (r.position, r.id))
+    found: dict[int, list[RoutingRule]] = {}
+    for index, rule in enumerate(ordered):
+        earlier = ordered[:index]
+        catchers: set[int] = set()
+        for values in product(CATEGORY_VALUES, REGION_VALUES, LANGUAGE_VALUES):
+            if not rule.matches(*values):
+                continue
+            first = next((e for e in earlier if e.matches(*values)), None)
+            if first is None:
+                break
+            catchers.add(first.id)
+        else:
+            found[rule.id] = [e for e in earlier if e.id in catchers]
+    return found
+
+
 def _rule(session: Session, rule_id: int) -> RoutingRule:
     rule = session.get(RoutingRule, rule_id)
     if rule is None:
-        raise TeamError(f"no routing rule {rule_id}")
+        raise TeamError(_("no routing rule %(id)s", id=rule_id))
     return rule
 
 

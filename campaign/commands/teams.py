@@ -17,6 +17,7 @@ from campaign.cases.teams import (
     list_rules,
     move_rule,
     remove_rule,
+    shadowed_rules,
 )
 from campaign.cases.teams import set_default as set_default_team
 from campaign.core.db import db_session
@@ -80,8 +81,11 @@ def routing_list() -> None:
     rules = list_rules(db_session())
     if not rules:
         click.echo("No rules: every request goes to the default team.")
+    shadowed = shadowed_rules(rules)
     for rule in rules:
-        click.echo(describe(rule))
+        click.echo(
+            describe(rule) + ("  (never matches: an earlier rule)" if rule.id in shadowed else "")
+        )
 
 
 @routing_cli.command("add")
@@ -108,6 +112,10 @@ def routing_add(
             position=position,
         )
     click.echo(f"Rule #{rule.id} added at position {rule.position}.")
+    if rule.id in shadowed_rules(list_rules(db_session())):
+        click.echo(
+            "Warning: this rule can never match: an earlier rule catches every request it would."
+        )
 
 
 @routing_cli.command("remove")

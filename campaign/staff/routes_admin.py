@@ -1,69 +1,121 @@
-"""Admin pages: users (invite, disable, reset 2FA), teams and members, routing, audit,
-retention and statistics. Admins see metadata of everything; content needs a team key."""
+"""Admin pages: users (invite, revoke, disable, reset 2FA), teams and members, routing, audit,
+retention and statistics. Admins see metadata of everything; content needs a team key.
+
+Each page warns before a mistake costs anything: a routing rule that can never match, a
+team with fewer than two key holders, a request about to be deleted that nobody holds.
+"""
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from campaign.cases import access, accounts, admin, retention
+from campaign.cases import access, accounts, admin, audit
 from campaign.cases import teams as team_service
-from campaign.cases.vocabulary import CATEGORIES, LANGUAGE_VALUES, REGIONS
+from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS
 from campaign.core.db import db_session
+from campaign.core.settings import setting
 from campaign.models import Role, StaffUser, Team
 from campaign.staff.blueprint import bp, require_admin
 from campaign.staff.forms import (
     ActionForm,
-    InviteForm,
+    InviteInLanguageForm,
     MemberForm,
     MoveRuleForm,
     RuleForm,
     TeamForm,
 )
 
-RECOVERY_NOTE = (
-    "This is the team's private key. Write it down and keep it offline: it is shown only once "
-    "and stored nowhere. You hold the team key now and can add members."
-)
-RESET_PAGES = {
-    "reset-2fa": ("Two-factor reset link", ""),
-    "reset-account": (
-        "Password reset link",
-        " They get new keys: grant them each team's key again afterwards.",
-    ),
+ROLE_LABELS = {
+    Role.CASEWORKER.value: _l("caseworker"),
+    Role.EDITOR.value: _l("editor"),
+    Role.ADMIN.value: _l("admin"),
 }
+PURPOSE_LABELS = {
+    "invite": _l("Invitation"),
+    "reset-2fa": _l("Two-factor reset"),
+    "reset-account": _l("Password reset"),
+    "enrol-2fa": _l("Two-factor set-up"),
+}
+
+
+def _reset_page(action: str, name: str) -> tuple[str, str]:
+    if action == "reset-2fa":
+        return _("Two-factor reset link"), _(
+            "Give this link to %(name)s through a safe channel. It works once.", name=name
+        )
+    return _("Password reset link"), _(
+        "Give this link to %(name)s through a safe channel. It works once. They get new "
+        "keys: grant them each team's key again afterwards.",
+        name=name,
+    )
+
+
+def _invite_form(formdata: object = "from-request") -> InviteInLanguageForm:
+    form = InviteInLanguageForm() if formdata == "from-request" else InviteInLanguageForm(None)
+    form.teams.choices = admin.team_choices(db_session())
+    return form
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
 def admin_users() -> str:
     current = require_admin()
     dbs = db_session()
-    form = InviteForm()
-    form.teams.choices = admin.team_choices(dbs)
+    form = _invite_form()
+    if request.method == "GET":
+        form.language.data = current.user.language or "be"
     link = error = None
+    expires = None
     if form.validate_on_submit():
         try:
-            token = accounts.create_invitation(
+            token, invitation = admin.invite(
                 dbs,
-                by=current.user,
+                current.user,
                 email=form.email.data,
                 name=form.name.data,
                 role=form.role.data,
                 team_ids=list(form.teams.data or []),
+                language=form.language.data or None,
             )
         except accounts.AccountError as exc:
             error = str(exc)
         else:
             link = url_for("staff.invite", token=token, _external=True)
+            expires = invitation.expires_at
+            form = _invite_form(None)  # empty for the next one: nothing of this one kept
+            form.language.data = invitation.language
     return render_template(
         "staff/admin/users.html",
         form=form,
         users=admin.users(dbs),
+        invitations=admin.pending_invitations(dbs),
         link=link,
+        expires=expires,
+        invite_hours=float(setting("STAFF_INVITE_HOURS")),
         error=error,
         action_form=ActionForm(),
         roles=[role.value for role in Role],
+        role_labels=ROLE_LABELS,
+        purpose_labels=PURPOSE_LABELS,
+        me=current.user,
     )
+
+
+@bp.post("/admin/invitations/<int:invitation_id>/revoke")
+def admin_invitation_revoke(invitation_id: int) -> Response:
+    current = require_admin()
+    if not ActionForm().validate_on_submit():
+        flash(_("The page expired. Please try again."), "error")
+        return redirect(url_for("staff.admin_users"))
+    try:
+        invitation = admin.revoke_invitation(db_session(), current.user, invitation_id)
+    except admin.AdminError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("The link for %(email)s no longer works.", email=invitation.email))
+    return redirect(url_for("staff.admin_users") + "#invitations")
 
 
 @bp.post("/admin/users/<int:user_id>/<action>")
@@ -75,24 +127,31 @@ def admin_user_action(user_id: int, action: str) -> Response | str:
     if user is None or action not in ("disable", "enable", *accounts.RESETS, *roles):
         abort(404)
     if not ActionForm().validate_on_submit():
-        flash("The page expired. Please try again.", "error")
+        flash(_("The page expired. Please try again."), "error")
         return redirect(url_for("staff.admin_users"))
     try:
         if action in accounts.RESETS:
             token = accounts.reset(dbs, current.user, user, action)
-            title, more = RESET_PAGES[action]
+            title, note = _reset_page(action, user.name)
             return render_template(
                 "staff/admin/show_once.html",
                 title=title,
                 value=url_for("staff.invite", token=token, _external=True),
-                note=f"Give this link to {user.name} through a safe channel. It works once." + more,
+                note=note,
             )
         if action in roles:
-            accounts.set_role(dbs, current.user, user, roles[action])
-            flash(f"{user.name} is now {roles[action]}; their sessions have ended.")
+            admin.set_role(dbs, current.user, user, roles[action])
+            flash(
+                _(
+                    "%(name)s is now %(role)s; their sessions have ended.",
+                    name=user.name,
+                    role=ROLE_LABELS[roles[action]],
+                )
+            )
         else:
-            accounts.set_active(dbs, current.user, user, action == "enable")
-    except accounts.AccountError as exc:
+            admin.set_active(dbs, current.user, user, action == "enable")
+    except (accounts.AccountError, admin.AdminError) as exc:
+        dbs.rollback()
         flash(str(exc), "error")
     return redirect(url_for("staff.admin_users"))
 
@@ -109,17 +168,30 @@ def admin_teams() -> str:
             flash(str(exc), "error")
         else:
             return render_template(
-                "staff/admin/show_once.html",
-                title=f"Recovery key of team {team.name}",
-                value=recovery_key,
-                note=RECOVERY_NOTE,
+                "staff/admin/team_created.html",
+                team=team,
+                recovery_key=recovery_key,
+                action_form=ActionForm(),
             )
     return render_template(
         "staff/admin/teams.html",
-        teams=admin.all_teams(dbs),
+        summaries=admin.team_summaries(dbs),
         form=form,
         held=admin.held_team_ids(dbs, current.user),
     )
+
+
+@bp.post("/admin/teams/<int:team_id>/key-saved")
+def admin_team_key_saved(team_id: int) -> Response:
+    current = require_admin()
+    dbs = db_session()
+    team = dbs.get(Team, team_id)
+    if team is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        admin.confirm_recovery_key(dbs, current.user, team)
+        flash(_("Recovery key saved. Now add the team's members and grant them its key."))
+    return redirect(url_for("staff.admin_team", team_id=team.id) + "#add-member")
 
 
 @bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
@@ -137,11 +209,13 @@ def admin_team(team_id: int) -> str | Response:
         except admin.AdminError as exc:
             flash(str(exc), "error")
         else:
-            flash(f"{member.name} can now read this team's requests.")
+            flash(_("%(name)s can now read this team's requests.", name=member.name))
             return redirect(url_for("staff.admin_team", team_id=team.id))
+    summary = next(s for s in admin.team_summaries(dbs) if s.team.id == team.id)
     return render_template(
         "staff/admin/team.html",
         team=team,
+        summary=summary,
         members=admin.members(dbs, team),
         form=form,
         has_key=access.team_key(dbs, current, team.id) is not None,
@@ -157,23 +231,31 @@ def admin_team_remove(team_id: int, user_id: int) -> Response:
             admin.remove_member(db_session(), current.user, team_id, user_id)
         except admin.AdminError:
             abort(404)
-        flash("Removed from the team.")
+        flash(_("Removed from the team."))
     return redirect(url_for("staff.admin_team", team_id=team_id))
 
 
+def _rule_form() -> RuleForm:
+    form = RuleForm()
+    form.category.choices = [("", _("Any"))] + [(c.value, str(c.label)) for c in CATEGORIES]
+    form.region.choices = [("", _("Any"))] + [(c.value, str(c.label)) for c in REGIONS]
+    form.language.choices = [("", _("Any"))] + [(c.value, str(c.label)) for c in ANSWER_LANGUAGES]
+    form.team.choices = admin.team_choices(db_session())
+    return form
+
+
 @bp.route("/admin/routing", methods=["GET", "POST"])
-def admin_routing() -> str:
+def admin_routing() -> str | Response:
     current = require_admin()
     dbs = db_session()
-    form = RuleForm()
-    form.category.choices = [("", "Any")] + [(c.value, str(c.label)) for c in CATEGORIES]
-    form.region.choices = [("", "Any")] + [(c.value, str(c.label)) for c in REGIONS]
-    form.language.choices = [("", "Any")] + [(v, v) for v in LANGUAGE_VALUES]
-    form.team.choices = admin.team_choices(dbs)
+    form = _rule_form()
+    error = None
     if form.validate_on_submit():
         team = dbs.get(Team, form.team.data)
-        if team is not None:
-            team_service.add_rule(
+        try:
+            if team is None:
+                raise team_service.TeamError(_("Choose a team from the list."))
+            rule = team_service.add_rule(
                 dbs,
                 team.name,
                 category=form.category.data or None,
@@ -182,11 +264,24 @@ def admin_routing() -> str:
                 position=form.position.data,
                 actor=current.user,
             )
-            flash("Rule added.")
+        except team_service.TeamError as exc:
+            dbs.rollback()
+            error = str(exc)
+        else:
+            flash(_("Rule added: %(rule)s.", rule=team_service.rule_in_words(rule)))
+            if rule.id in team_service.shadowed_rules(team_service.list_rules(dbs)):
+                flash(_("This rule can never match: see the warning in the table."), "error")
+            # A fresh, empty form for the next rule: redirect after the POST.
+            return redirect(url_for("staff.admin_routing"))
+    rules = team_service.list_rules(dbs)
     return render_template(
         "staff/admin/routing.html",
-        rules=team_service.list_rules(dbs),
+        rules=rules,
+        shadowed=team_service.shadowed_rules(rules),
+        in_words=team_service.rule_in_words,
+        label=audit.label,
         form=form,
+        error=error,
         move_form=MoveRuleForm(),
         action_form=ActionForm(),
     )
@@ -200,7 +295,7 @@ def admin_rule_action(rule_id: int, action: str) -> Response:
     if action not in ("move", "delete"):
         abort(404)
     if not form.validate_on_submit():
-        flash("Enter a position (a number).", "error")
+        flash(_("Enter a position (a number)."), "error")
         return redirect(url_for("staff.admin_routing"))
     try:
         if isinstance(form, MoveRuleForm):
@@ -218,12 +313,13 @@ def admin_audit() -> str:
     dbs = db_session()
     action = request.args.get("action", "")[:40]
     actor = request.args.get("actor", "")[:200]
-    request_id = request.args.get("request", "")
+    request_id = request.args.get("request", "")[:20]
     number = int(request_id) if request_id.isdigit() and len(request_id) < 12 else None
     return render_template(
         "staff/admin/audit.html",
-        events=admin.audit_events(dbs, admin.AuditFilter(action, actor, number)),
+        lines=admin.audit_lines(dbs, admin.AuditFilter(action, actor, number)),
         actions=admin.audit_actions(dbs),
+        action_words=audit.ACTIONS,
         repeated_failures=admin.repeated_failures(dbs),
         action=action,
         actor=actor,
@@ -236,7 +332,8 @@ def admin_retention() -> str:
     require_admin()
     return render_template(
         "staff/admin/retention.html",
-        due=retention.due_soon(db_session()),
+        due=admin.due_for_deletion(db_session()),
+        unattended_days=admin.UNATTENDED_DAYS,
         closed_days=int(current_app.config["RETENTION_CLOSED_DAYS"]),
         max_days=int(current_app.config["RETENTION_MAX_DAYS"]),
     )

@@ -47,7 +47,7 @@ def test_used_code_cannot_be_used_again(db_app: Flask, team_key: str) -> None:
     assert login(db_app, db_app.test_client(), member, code).status_code == 302
     again = login(db_app, db_app.test_client(), member, code)
     assert again.status_code == 200
-    assert "not right" in again.get_data(as_text=True)
+    assert "already used" in again.get_data(as_text=True)
 
 
 def test_wrong_codes_hold_back_that_network_only(db_app: Flask, team_key: str) -> None:
