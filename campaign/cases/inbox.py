@@ -2,7 +2,8 @@
 
 The default view, "needs attention", lists open requests (not closed) that are new and
 unassigned, where the person wrote last after a first message, that are overdue against
-``ANSWER_WITHIN_DAYS`` (working days, counted from her first unanswered message), or that
+the response target (:func:`answer_within_days`; working days, counted from her first
+unanswered message), or that
 the retention rules (``retention.Rules``) delete within ``PURGE_WARNING_DAYS`` or should
 have deleted already; those waiting longest come first. The other views (open, mine,
 unassigned, closed, all) and the refinements (status, category, team) stay as filters.
@@ -197,8 +198,18 @@ def overdue_cutoff(now: dt.datetime, days: int) -> dt.datetime:
 
 
 def answer_within_days() -> int | None:
-    value = optional_setting("ANSWER_WITHIN_DAYS")
-    return int(value) if value else None
+    """The staff's target for answering, in working days: ``RESPONSE_TARGET_DAYS`` (an
+    internal target, never shown to the public), or the public promise
+    ``ANSWER_WITHIN_DAYS`` when that is set and sooner. None when neither is set."""
+    values = [
+        int(value)
+        for value in (
+            optional_setting("RESPONSE_TARGET_DAYS"),
+            optional_setting("ANSWER_WITHIN_DAYS"),
+        )
+        if value
+    ]
+    return min(values) if values else None
 
 
 # --- the query ------------------------------------------------------------------------------

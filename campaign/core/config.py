@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
     # Working days within which the organisation answers a request; shown after sending only
     # when the organisation sets it (None: no promise is made).
     "ANSWER_WITHIN_DAYS": None,
+    # The staff's own target for a first answer (working days): the inbox marks a request
+    # waiting longer as overdue. Never shown to the public; if ANSWER_WITHIN_DAYS is set and
+    # sooner, that is the target. None: nothing is marked overdue.
+    "RESPONSE_TARGET_DAYS": 2,
     # How often each process reads the content version (seconds): a publish is served by
     # every worker within this time.
     "CONTENT_CHECK_SECONDS": 0.25,
