@@ -72,13 +72,13 @@ BEGIN
     END IF;
   END LOOP;
 END $$;
-""".format(kept=", ".join(f"'{name}'" for name in KEPT))
+""".format(kept=", ".join(f"'{name}'" for name in KEPT))  # noqa: S608 (constants only)
 
 
 def _fingerprint(connection: Connection) -> str:
     """A digest of every kept row and of every id sequence of the schema."""
     parts = [
-        f"(SELECT coalesce(string_agg(t::text, '|' ORDER BY t.id), '') FROM {name} t)"
+        f"(SELECT coalesce(string_agg(t::text, '|' ORDER BY t.id), '') FROM {name} t)"  # noqa: S608
         for name in KEPT
     ]
     parts.append(
@@ -112,8 +112,9 @@ class SchemaReset:
             seed()
             with engine.begin() as connection:
                 self.imported_audit_ids = int(
-                    connection.execute(text("SELECT coalesce(max(id), 0) FROM audit_event"))
-                    .scalar_one()
+                    connection.execute(
+                        text("SELECT coalesce(max(id), 0) FROM audit_event")
+                    ).scalar_one()
                 )
                 self.fingerprint = _fingerprint(connection)
         finally:
@@ -125,8 +126,6 @@ class SchemaReset:
             text("DELETE FROM audit_event WHERE id > :last"), {"last": self.imported_audit_ids}
         )
         connection.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('audit_event', 'id'), :last, :called)"
-            ),
+            text("SELECT setval(pg_get_serial_sequence('audit_event', 'id'), :last, :called)"),
             {"last": max(self.imported_audit_ids, 1), "called": self.imported_audit_ids > 0},
         )
