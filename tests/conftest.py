@@ -26,6 +26,7 @@ from campaign.core import migrate
 from campaign.core.db import db_session, engine
 from tests import workers
 from tests.databases import postgres_schema
+from tests.pgreset import SchemaReset
 
 TEST_CONFIG: dict[str, Any] = {
     "TESTING": True,
@@ -66,6 +67,8 @@ def seed_content(app: Flask) -> None:
     with app.app_context():
         root, helplines_file = importer.first_import_sources(app)
         importer.seed(db_session(), root, helplines_file, app.config["LANGUAGES"])
+        db_session().close()
+        engine().dispose()
 
 
 def sqlite_copy(template: Path, target: Path) -> str:
@@ -149,52 +152,36 @@ def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def migrated_postgres_schema() -> Iterator[str]:
+def migrated_postgres_schema() -> Iterator[SchemaReset]:
     """A schema of this worker upgraded by the migrations once, for every PostgreSQL
-    ``db_app`` of the worker in turn; ``db_app`` empties its tables before each test."""
+    ``db_app`` of the worker in turn; ``db_app`` empties it before each test
+    (``tests.pgreset``)."""
     with postgres_schema() as url:
         made = create_engine(url)
         try:
             migrate.upgrade(made)
         finally:
             made.dispose()
-        yield url
-
-
-EMPTY_TABLES = """
-DO $$
-DECLARE names text;
-BEGIN
-  SELECT string_agg(quote_ident(tablename), ', ') INTO names
-    FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'alembic_version';
-  IF names IS NOT NULL THEN
-    EXECUTE 'TRUNCATE ' || names || ' RESTART IDENTITY CASCADE';
-  END IF;
-END $$;
-"""
+        yield SchemaReset(url)
 
 
 @pytest.fixture
 def db_app(
     db_kind: str, app_config: dict[str, Any], tmp_path: Path, request: pytest.FixtureRequest
 ) -> Iterator[Flask]:
-    """An app on a fresh, migrated database: a copy of ``migrated_sqlite_template`` (0600,
-    as the app makes its own), or ``migrated_postgres_schema`` with every table emptied and
-    its ids restarted. Both were made by the migrations, as production's are."""
+    """An app on a fresh, migrated database with the shipped content, as ``flask init``
+    leaves it: a copy of ``migrated_sqlite_template`` (0600, as the app makes its own), or
+    ``migrated_postgres_schema`` emptied back to that state (ids restarted). Both were made
+    by the migrations, as production's are."""
     if db_kind == "sqlite":
         template: Path = request.getfixturevalue("migrated_sqlite_template")
         url = sqlite_copy(template, tmp_path / "campaign.db")
+        app = create_app({**app_config, "DATABASE_URL": url})
     else:
-        url = request.getfixturevalue("migrated_postgres_schema")
-        emptied = create_engine(url)
-        try:
-            with emptied.begin() as connection:
-                connection.exec_driver_sql(EMPTY_TABLES)
-        finally:
-            emptied.dispose()
-    app = create_app({**app_config, "DATABASE_URL": url})
-    if db_kind != "sqlite":
-        seed_content(app)
+        schema: SchemaReset = request.getfixturevalue("migrated_postgres_schema")
+        config = {**app_config, "DATABASE_URL": schema.url}
+        schema.reset(lambda: seed_content(create_app(config)))
+        app = create_app(config)
     yield app
     with app.app_context():
         engine().dispose()

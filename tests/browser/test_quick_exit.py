@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.sitepages import PUBLIC_VISITS, Visit
+from tests.browser.sitepages import PUBLIC_VISITS, Visit, one_language_each
 from tests.browser.tab import Tab
 from tests.browser.tools import (
     QUICK_EXIT,
@@ -35,8 +35,10 @@ def test_page_loads_only_from_the_app_and_the_button_leaves_at_once(
     assert_left_hidden(js_tab, history)
 
 
-@pytest.mark.parametrize("visit", PUBLIC_VISITS, ids=lambda v: v.id)
+@pytest.mark.parametrize("visit", one_language_each(PUBLIC_VISITS), ids=lambda v: v.id)
 def test_shift_three_times_leaves_at_once(js_tab: Tab, visit: Visit) -> None:
+    """One script on every page: each page once, the languages in turn (the button test
+    above opens every page in every language)."""
     open_visit(js_tab.page, js_tab.site, visit)
     history = history_length(js_tab)
     for _ in range(3):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.sitepages import PUBLIC_VISITS, Visit
+from tests.browser.sitepages import PUBLIC_VISITS, Visit, one_language_each
 from tests.browser.tab import Tab
 from tests.browser.tools import (
     assert_reads_without_javascript,
@@ -17,8 +17,10 @@ from tests.browser.tools import (
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("visit", PUBLIC_VISITS, ids=lambda v: v.id)
+@pytest.mark.parametrize("visit", one_language_each(PUBLIC_VISITS), ids=lambda v: v.id)
 def test_page_reads_without_javascript(nojs_tab: Tab, visit: Visit) -> None:
+    """One template and one stylesheet: each page once, the languages in turn (every page
+    in every language is read by test_accessibility.py and test_quick_exit.py)."""
     open_visit(nojs_tab.page, nojs_tab.site, visit)
     assert_reads_without_javascript(nojs_tab)
 
