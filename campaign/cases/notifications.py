@@ -2,8 +2,8 @@
 
 A notification says only that something is waiting: no content, category, region, team
 name or request id, so a staff mailbox (or the mail server) learns nothing about a request.
-It is written in its recipient's staff-area language (``StaffUser.language``; the default
-language for a member who follows the browser, since a mail has no browser).
+It is written in its recipient's staff-area language (``StaffUser.language``; for a member
+who follows the browser, STAFF_DEFAULT_LANGUAGE, else DEFAULT_LANGUAGE: a mail has no browser).
 
 Nothing here runs inside a survivor's request except :func:`enqueue_new_request`, which only
 adds outbox rows to the submission's transaction (they commit atomically with the request).
@@ -118,8 +118,9 @@ def enqueue_new_request(session: Session, request: HelpRequest) -> int:
     with session.no_autoflush:  # never flush the request early (its commit handles clashes)
         recipients = list(session.execute(query))
     url = str(config["STAFF_BASE_URL"])
+    fallback = str(config.get("STAFF_DEFAULT_LANGUAGE") or config["DEFAULT_LANGUAGE"])
     for email, language in recipients:
-        lang = language if language in languages else str(config["DEFAULT_LANGUAGE"])
+        lang = str(language) if language in languages else fallback
         subject = translate(lang, SUBJECT)
         body = translate(lang, BODY, url=url)
         session.add(OutboxMail(recipient=email, subject=subject, body=body))

@@ -55,12 +55,21 @@ def languages() -> tuple[str, ...]:
     return langs
 
 
-def preferred_language() -> str:
-    """The visitor's best language from Accept-Language, else the default."""
+def preferred_language(default: str | None = None) -> str:
+    """The visitor's best language from Accept-Language, else ``default``, else the site's."""
     from flask import current_app
 
     best = request.accept_languages.best_match(languages())
-    return best or str(current_app.config["DEFAULT_LANGUAGE"])
+    return best or default or str(current_app.config["DEFAULT_LANGUAGE"])
+
+
+def staff_default_language() -> str:
+    """The staff area's fallback: STAFF_DEFAULT_LANGUAGE, else DEFAULT_LANGUAGE."""
+    from flask import current_app
+
+    config = current_app.config
+    chosen = config.get("STAFF_DEFAULT_LANGUAGE")
+    return str(chosen if chosen in languages() else config["DEFAULT_LANGUAGE"])
 
 
 def language_for_error() -> str:
@@ -79,7 +88,8 @@ def select_locale() -> str:
     Accept-Language, else the default."""
     lang = g.get("lang") or g.get("staff_lang")
     if lang is None:
-        lang = language_for_error()
+        staff_page = request.path == "/staff" or request.path.startswith("/staff/")
+        lang = staff_language(None) if staff_page else language_for_error()
     return str(lang)
 
 
@@ -88,7 +98,7 @@ def staff_language(saved: str | None) -> str:
     else the browser's (Accept-Language), else the default."""
     if saved and saved in languages():
         return saved
-    return preferred_language()
+    return preferred_language(staff_default_language())
 
 
 def error_text(error: Exception) -> str:

@@ -72,6 +72,7 @@ def test_each_member_gets_the_notice_in_their_own_language(
     """The mail is in the recipient's staff-area language; one who follows the browser gets
     the default language (be), and every version still says nothing about the request."""
     hotline = team_id(db_app)
+    db_app.config["STAFF_DEFAULT_LANGUAGE"] = None  # as shipped: DEFAULT_LANGUAGE (be)
     with db_app.app_context():
         session = db_session()
         add_member(session, "ales@example.org", team_id=hotline, language="be")
