@@ -93,9 +93,9 @@ def test_each_member_gets_the_notice_in_their_own_language(
         assert isinstance(parsed, EmailMessage)
         mails[mail.rcpt_tos[0]] = parsed
     expected = {
-        "ales@example.org": ("Новы зварот чакае адказу", "Увайдзіце"),
-        "nina@example.org": ("Новы зварот чакае адказу", "Увайдзіце"),
-        "olga@example.org": ("Новое обращение ждёт ответа", "Войдите"),
+        "ales@example.org": ("Новы зварот чакае адказу", "увайдзіце, каб прачытаць"),
+        "nina@example.org": ("Новы зварот чакае адказу", "увайдзіце, каб прачытаць"),
+        "olga@example.org": ("Новое обращение ждёт ответа", "войдите, чтобы прочитать"),
         "eve@example.org": ("A new request is waiting", "please sign in"),
     }
     for address, (subject, words) in expected.items():
