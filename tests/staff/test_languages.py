@@ -96,7 +96,9 @@ def test_a_member_works_in_the_language_saved_on_their_account(
     assert words["not_found"] in page(client, "/staff/publishing/statements/none/en", 404)
     caseworker = make_member(db_app, f"worker-{lang}@example.org")
     with db_app.app_context():
-        accounts.set_language(db_session(), db_session().get(StaffUser, caseworker.id), lang)
+        worker = db_session().get(StaffUser, caseworker.id)
+        assert worker is not None
+        accounts.set_language(db_session(), worker, lang)
     other = db_app.test_client()
     assert login(db_app, other, caseworker).status_code == 302
     assert words["forbidden"] in page(other, "/staff/admin/users", 403)
