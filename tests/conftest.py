@@ -40,6 +40,8 @@ TEST_CONFIG: dict[str, Any] = {
     # and for receipts (production: 2 / 19 MiB)
     "RECEIPT_ARGON2_TIME_COST": 1,
     "RECEIPT_ARGON2_MEMORY_KIB": 8192,
+    # Staff pages in English unless a test chooses (a member's language, Accept-Language).
+    "STAFF_DEFAULT_LANGUAGE": "en",
 }
 
 

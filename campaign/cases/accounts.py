@@ -23,20 +23,21 @@ from zxcvbn import zxcvbn
 from campaign.cases import audit, crypto, sessions
 from campaign.cases.crypto import PrivateKey
 from campaign.core import settings
+from campaign.core.texts import N_, RefusalError
 from campaign.models import Invitation, Role, StaffUser, Team, TeamMembership
 from campaign.models.base import as_utc, utcnow
 
 PASSWORD_MIN = 12
 # The one answer to every failed login (see campaign/cases/login.py).
-LOGIN_FAILED = (
+LOGIN_FAILED = N_(
     "The email, password or code is not right, or there were too many tries from here: "
     "wait a minute and try again with a new code."
 )
 TOTP_STEP = 30
 
 
-class AccountError(ValueError):
-    """Something the person can fix; the message is shown to them."""
+class AccountError(RefusalError):
+    """Something the person can fix; the message is shown to them (in their language)."""
 
 
 def password_hasher() -> PasswordHasher:
@@ -85,18 +86,21 @@ def check_password_policy(
     private key and every team key they hold, so "aaaaaaaaaaaa" is refused however long.
     """
     if repeat is not None and password != repeat:
-        raise AccountError("The two passwords are not the same.")
+        raise AccountError(N_("The two passwords are not the same."))
     if len(password) < PASSWORD_MIN:
         raise AccountError(
-            f"Use at least {PASSWORD_MIN} characters: a few unrelated words make a good one."
+            N_("Use at least %(min)d characters: a few unrelated words make a good one."),
+            min=PASSWORD_MIN,
         )
     inputs = [part for value in user_inputs for part in value.replace("@", " ").split()]
     if zxcvbn(password[:100], user_inputs=inputs)["score"] < int(
         settings.setting("STAFF_PASSWORD_MIN_SCORE")
     ):
         raise AccountError(
-            "This password is too easy to guess. Use four or more unrelated words, "
-            "not a name, a date, a keyboard pattern or a repeated character."
+            N_(
+                "This password is too easy to guess. Use four or more unrelated words, "
+                "not a name, a date, a keyboard pattern or a repeated character."
+            )
         )
 
 
@@ -125,7 +129,7 @@ def provisioning_uri(secret: str, email: str) -> str:
 def _normalise_email(email: str) -> str:
     email = email.strip().lower()
     if "@" not in email or len(email) > 200:
-        raise AccountError("Enter an email address.")
+        raise AccountError(N_("Enter an email address."))
     return email
 
 
@@ -135,7 +139,7 @@ def create_user(
     email = _normalise_email(email)
     check_password_policy(password, user_inputs=(email, name))
     if session.scalar(select(StaffUser).where(StaffUser.email == email)) is not None:
-        raise AccountError("An account with this email exists already.")
+        raise AccountError(N_("An account with this email exists already."))
     keys = crypto.new_member_keys(password, key_params())
     user = StaffUser(
         email=email,
@@ -177,7 +181,7 @@ def create_invitation(
         team_ids = []  # editors publish only: no team, no team key, no request mail
     email = _normalise_email(email)
     if purpose == "invite" and session.scalar(select(StaffUser).where(StaffUser.email == email)):
-        raise AccountError("An account with this email exists already.")
+        raise AccountError(N_("An account with this email exists already."))
     token = secrets.token_urlsafe(32)
     hours = float(
         settings.setting("STAFF_RESET_HOURS" if purpose in RESETS else "STAFF_INVITE_HOURS")
@@ -243,25 +247,28 @@ def accept_invitation(
         check_password_policy(password, repeat, user_inputs=(invitation.email, invitation.name))
     step = totp_step_matching(secret, code)
     if step is None:
-        raise AccountError("The code from your authenticator app is not right. Try the newest one.")
+        raise AccountError(
+            N_("The code from your authenticator app is not right. Try the newest one.")
+        )
     if invitation.purpose == "invite":
         user = create_user(
             session, invitation.email, invitation.name, password, invitation.role, secret
         )
+        user.language = invitation.language  # the staff area's language, chosen when invited
         if invitation.role != Role.EDITOR.value:  # an editor joins no team (older links)
             for team_id in filter(None, invitation.team_ids.split(",")):
                 session.add(TeamMembership(team_id=int(team_id), user_id=user.id))
     elif invitation.purpose == "reset-account":
         found = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
         if found is None:
-            raise AccountError("This account no longer exists.")
+            raise AccountError(N_("This account no longer exists."))
         user = found
         _replace_keys(session, user, password)
         user.totp_secret_enc = encrypt_totp_secret(secret)
     else:
         existing = session.get(StaffUser, invitation.user_id) if invitation.user_id else None
         if existing is None or not password_ok(existing, password):
-            raise AccountError("Your current password is not right.")
+            raise AccountError(N_("Your current password is not right."))
         user = existing
         user.totp_secret_enc = encrypt_totp_secret(secret)
         user.failed_logins = 0
@@ -279,7 +286,7 @@ def accept_invitation(
     )
     if getattr(claimed, "rowcount", 0) != 1:
         session.rollback()
-        raise AccountError("This link has been used or replaced by a newer one.")
+        raise AccountError(N_("This link has been used or replaced by a newer one."))
     revoke_open_invitations(session, invitation.email)
     sessions.end_all(session, user)
     audit.record(session, user, f"{invitation.purpose}-accepted", detail=user.email)
@@ -323,7 +330,7 @@ def change_password(
 ) -> None:
     """New password; the private key is re-wrapped under it; every other session ends."""
     if not password_ok(user, current):
-        raise AccountError("Your current password is not right.")
+        raise AccountError(N_("Your current password is not right."))
     check_password_policy(new, repeat, user_inputs=(user.email, user.name))
     private = crypto.unwrap_private_key(
         user.private_key_wrapped, user.key_salt, current, key_params()
@@ -334,6 +341,17 @@ def change_password(
     user.password_hash = password_hasher().hash(new)
     sessions.end_all(session, user, keep=keep_session_id)
     audit.record(session, user, "password-changed")
+    session.commit()
+
+
+def set_language(session: Session, user: StaffUser, language: str | None) -> None:
+    """The member's staff-area language (one of ``LANGUAGES``; None: follow the browser)."""
+    if language is not None and language not in tuple(settings.setting("LANGUAGES")):
+        raise AccountError(N_("Choose one of the languages offered."))
+    if user.language == language:
+        return
+    user.language = language
+    audit.record(session, user, "language-changed", detail=language or "browser")
     session.commit()
 
 

@@ -2,6 +2,8 @@
 
 A notification says only that something is waiting: no content, category, region, team
 name or request id, so a staff mailbox (or the mail server) learns nothing about a request.
+It is written in its recipient's staff-area language (``StaffUser.language``; for a member
+who follows the browser, STAFF_DEFAULT_LANGUAGE, else DEFAULT_LANGUAGE: a mail has no browser).
 
 Nothing here runs inside a survivor's request except :func:`enqueue_new_request`, which only
 adds outbox rows to the submission's transaction (they commit atomically with the request).
@@ -49,14 +51,15 @@ from sqlalchemy import CursorResult, and_, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from campaign.core import settings
+from campaign.core.texts import N_, translate
 from campaign.models import HelpRequest, OutboxMail, StaffUser, TeamMembership
 from campaign.models.base import as_utc
 
-SUBJECT = "A new request is waiting"
-BODY = (
+SUBJECT = N_("A new request is waiting")
+BODY = N_(
     "A new request is waiting in the staff inbox:\n"
     "\n"
-    "{url}\n"
+    "%(url)s\n"
     "\n"
     "This message says nothing more on purpose: please sign in to read it.\n"
     "You get these notices because you turned them on in your account.\n"
@@ -91,15 +94,18 @@ def enqueue_new_request(session: Session, request: HelpRequest) -> int:
     Adds rows to ``session`` without committing: the caller (``casework.submit``) commits
     them with the request. Returns the number of mails queued.
     """
+    config = settings.config()
+    languages = tuple(config["LANGUAGES"])
+    subjects = {translate(lang, SUBJECT) for lang in languages} | {SUBJECT}
     pending = aliased(OutboxMail)
     already_queued = exists().where(
         pending.recipient == StaffUser.email,
-        pending.subject == SUBJECT,
+        pending.subject.in_(sorted(subjects)),
         pending.sent_at.is_(None),
         pending.failed_at.is_(None),
     )
     query = (
-        select(StaffUser.email)
+        select(StaffUser.email, StaffUser.language)
         .join(TeamMembership, TeamMembership.user_id == StaffUser.id)
         .where(
             TeamMembership.team_id == request.team_id,
@@ -110,10 +116,14 @@ def enqueue_new_request(session: Session, request: HelpRequest) -> int:
         .order_by(StaffUser.id)
     )
     with session.no_autoflush:  # never flush the request early (its commit handles clashes)
-        recipients = list(session.scalars(query))
-    body = BODY.format(url=settings.config()["STAFF_BASE_URL"])
-    for email in recipients:
-        session.add(OutboxMail(recipient=email, subject=SUBJECT, body=body))
+        recipients = list(session.execute(query))
+    url = str(config["STAFF_BASE_URL"])
+    fallback = str(config.get("STAFF_DEFAULT_LANGUAGE") or config["DEFAULT_LANGUAGE"])
+    for email, language in recipients:
+        lang = str(language) if language in languages else fallback
+        subject = translate(lang, SUBJECT)
+        body = translate(lang, BODY, url=url)
+        session.add(OutboxMail(recipient=email, subject=subject, body=body))
     return len(recipients)
 
 

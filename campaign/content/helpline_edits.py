@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from campaign.content import helplines
 from campaign.content.common import date_text
 from campaign.content.publishing import bump_version
+from campaign.core.texts import N_, RefusalError
 from campaign.models import Helpline as HelplineRow
 from campaign.models import HelplineStatus, StaffUser
 from campaign.models.audit import record
@@ -85,11 +86,12 @@ SHOWN_UNAVAILABLE = "shown as unavailable"
 HIDDEN = "hidden"
 
 
-class HelplineError(ValueError):
-    """A value an editor cannot save; the message says why, ``field`` names the form field."""
+class HelplineError(RefusalError):
+    """A value an editor cannot save; the message says why (English marked for the
+    catalogues, with its ``values``), ``field`` names the form field."""
 
-    def __init__(self, message: str, field: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, field: str = "", **values: object) -> None:
+        super().__init__(message, **values)
         self.field = field
 
 
@@ -168,8 +170,10 @@ def parse_confirmed(text: str) -> tuple[dt.date | None, bool]:
     except ValueError:
         pass
     raise HelplineError(
-        "Write the date of the last confirmation as YYYY-MM-DD (for example 2026-03-14),"
-        " or YYYY-MM when only the month is known.",
+        N_(
+            "Write the date of the last confirmation as YYYY-MM-DD (for example 2026-03-14),"
+            " or YYYY-MM when only the month is known."
+        ),
         "last_confirmed",
     )
 
@@ -185,7 +189,9 @@ def format_confirmed(row: HelplineRow) -> str:
 def _text(value: object, field: str, limit: int, what: str) -> str:
     text = " ".join(str(value or "").split())
     if len(text) > limit:
-        raise HelplineError(f"The {what} can be at most {limit} characters long.", field)
+        raise HelplineError(  # shown beside the field ``what`` names (its label)
+            N_("It can be at most %(max)d characters long."), field, max=limit, what=what
+        )
     return text
 
 
@@ -193,9 +199,13 @@ def _dial(value: object) -> str:
     dial = DIAL_SEPARATORS.sub("", str(value or ""))
     if dial and (len(dial) > DIAL_MAX or not DIAL_PATTERN.fullmatch(dial)):
         raise HelplineError(
-            "The number to dial may hold only digits, with a + in front for an international"
-            f" number, at most {DIAL_MAX - 1} digits (for example 88011008801 or 112).",
+            N_(
+                "The number to dial may hold only digits, with a + in front for an"
+                " international number, at most %(limit)d digits (for example 88011008801"
+                " or 112)."
+            ),
             "dial",
+            limit=DIAL_MAX - 1,
         )
     return dial
 
@@ -204,19 +214,21 @@ def _texts(old: Mapping[str, Any], value: object) -> dict[str, dict[str, str]]:
     """The texts after the change: each (language, name) given replaces the old one; an
     empty one is removed (pages then fall back to English)."""
     if not isinstance(value, Mapping):
-        raise HelplineError("The texts must be given per language.", "texts")
+        raise HelplineError(N_("The texts must be given per language."), "texts")
     merged: dict[str, dict[str, str]] = {
         str(lang): {str(k): str(v) for k, v in (texts or {}).items() if v}
         for lang, texts in old.items()
     }
     for lang, texts in value.items():
         if not isinstance(lang, str) or not LANG_PATTERN.fullmatch(lang):
-            raise HelplineError(f"There is no language {str(lang)[:10]!r}.", "texts")
+            raise HelplineError(N_("There is no language %(lang)r."), "texts", lang=str(lang)[:10])
         if not isinstance(texts, Mapping):
-            raise HelplineError("The texts must be given per language.", "texts")
+            raise HelplineError(N_("The texts must be given per language."), "texts")
         for name, raw in texts.items():
             if name not in HELPLINE_TEXTS:
-                raise HelplineError(f"A help line has no text {str(name)[:20]!r}.", "texts")
+                raise HelplineError(
+                    N_("A help line has no text %(name)r."), "texts", name=str(name)[:20]
+                )
             label = f"{TEXT_LABELS[name]} ({lang})"
             text = _text(raw, f"{name}_{lang}", TEXT_MAX[name], label)
             if text:
@@ -233,7 +245,9 @@ def _position(value: object) -> int:
         position = -1
     if not 0 <= position <= POSITION_MAX:
         raise HelplineError(
-            f"The position must be a whole number from 0 to {POSITION_MAX}.", "position"
+            N_("The position must be a whole number from 0 to %(max)d."),
+            "position",
+            max=POSITION_MAX,
         )
     return position
 
@@ -246,11 +260,11 @@ def check(
     for name, value in changes.items():
         if name == "kind":
             if value not in HELPLINE_KINDS:
-                raise HelplineError("Choose what kind of line this is.", "kind")
+                raise HelplineError(N_("Choose what kind of line this is."), "kind")
             clean[name] = value
         elif name == "status":
             if value not in STATUSES:
-                raise HelplineError("Choose available, unavailable or unknown.", "status")
+                raise HelplineError(N_("Choose available, unavailable or unknown."), "status")
             clean[name] = value
         elif name == "number":
             clean[name] = _text(value, name, NUMBER_MAX, "number as people read it")
@@ -261,7 +275,9 @@ def check(
         elif name == "note":
             note = str(value or "").replace("\r\n", "\n").strip()
             if len(note) > NOTE_MAX:
-                raise HelplineError(f"The note can be at most {NOTE_MAX} characters long.", name)
+                raise HelplineError(
+                    N_("The note can be at most %(max)d characters long."), name, max=NOTE_MAX
+                )
             clean[name] = note
         elif name in FLAGS:
             clean[name] = bool(value)
@@ -269,16 +285,16 @@ def check(
             clean[name] = _position(value)
         elif name == "last_confirmed":
             if value is not None and not isinstance(value, dt.date):
-                raise HelplineError("The last confirmation must be a date.", name)
+                raise HelplineError(N_("The last confirmation must be a date."), name)
             if value is not None and value > today:
                 raise HelplineError(
-                    "The last confirmation cannot be later than today.", "last_confirmed"
+                    N_("The last confirmation cannot be later than today."), "last_confirmed"
                 )
             clean[name] = value
         elif name == "texts":
             clean[name] = _texts(old_texts or {}, value)
         else:
-            raise HelplineError(f"A help line has no field {name[:40]!r}.")
+            raise HelplineError(N_("A help line has no field %(name)r."), name=name[:40])
     if clean.get("last_confirmed", True) is None:
         clean["last_confirmed_is_month"] = False
     return clean
@@ -291,12 +307,16 @@ def _keeps_112(dial: str, status: str, in_header: bool) -> None:
         return
     if status != HelplineStatus.AVAILABLE.value:
         raise HelplineError(
-            "112 always stands: every page offers it, so it cannot be marked unavailable or"
-            " unknown.",
+            N_(
+                "112 always stands: every page offers it, so it cannot be marked unavailable or"
+                " unknown."
+            ),
             "status",
         )
     if not in_header:
-        raise HelplineError("112 always stands: it stays at the top of every page.", "in_header")
+        raise HelplineError(
+            N_("112 always stands: it stays at the top of every page."), "in_header"
+        )
 
 
 def _offered_again_only_when_confirmed(line: HelplineRow, clean: Mapping[str, Any]) -> None:
@@ -320,16 +340,18 @@ def _offered_again_only_when_confirmed(line: HelplineRow, clean: Mapping[str, An
     ):
         return
     raise HelplineError(
-        "This line is marked as not answering (if it was available when you opened this"
-        " form, someone marked it since), so it stays unavailable. To offer it again, call it"
-        " and press “It answered today” on the list, or give here the new day it answered.",
+        N_(
+            "This line is marked as not answering (if it was available when you opened this"
+            " form, someone marked it since), so it stays unavailable. To offer it again, call it"
+            " and press “It answered today” on the list, or give here the new day it answered."
+        ),
         "status",
     )
 
 
 def _needs_a_name(texts: Mapping[str, Mapping[str, str]]) -> None:
     if not any(values.get("name") for values in texts.values()):
-        raise HelplineError("The line needs a name in at least one language.", "name_en")
+        raise HelplineError(N_("The line needs a name in at least one language."), "name_en")
 
 
 # -- actions ---------------------------------------------------------------------------
@@ -411,12 +433,15 @@ def add_line(
     key = key.strip().lower()
     if not key or len(key) > KEY_MAX or not KEY_PATTERN.fullmatch(key):
         raise HelplineError(
-            f"The short name may hold only Latin letters, digits and single hyphens, at most"
-            f" {KEY_MAX} characters (for example children-helpline).",
+            N_(
+                "The short name may hold only Latin letters, digits and single hyphens, at"
+                " most %(max)d characters (for example children-helpline)."
+            ),
             "key",
+            max=KEY_MAX,
         )
     if key in RESERVED_KEYS or find_line(session, key) is not None:
-        raise HelplineError("A help line with this short name exists already.", "key")
+        raise HelplineError(N_("A help line with this short name exists already."), "key")
     clean = check(values, today or dt.date.today())
     texts = clean.pop("texts", {})
     _needs_a_name(texts)
@@ -449,7 +474,7 @@ def set_status(session: Session, actor: StaffUser | None, line: HelplineRow, sta
     """Set the status alone ("It did not answer": unavailable, off every page at once).
     Marking a line available this way does not confirm it: ``confirm_today`` does."""
     if status not in STATUSES:
-        raise HelplineError("Choose available, unavailable or unknown.", "status")
+        raise HelplineError(N_("Choose available, unavailable or unknown."), "status")
     _keeps_112(line.dial, status, line.in_header)
     old = line.status
     line.status = status

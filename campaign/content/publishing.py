@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from campaign.content.render import RenderError, render_markdown
+from campaign.content.render import UNRENDERABLE, RenderError, render_markdown
+from campaign.core.texts import N_, RefusalError
 from campaign.models import (
     ContentItem,
     ContentLanguage,
@@ -49,8 +50,9 @@ STATEMENTS = "statements"
 MISSING, DRAFT, PUBLISHED, OUTDATED = "missing", "draft", "published", "outdated"
 
 
-class PublishingError(ValueError):
-    """An action that cannot be done as asked (the message says why, for the editor)."""
+class PublishingError(RefusalError):
+    """An action that cannot be done as asked (the message says why, for the editor, in
+    English marked for the catalogues; the staff pages show it in the editor's language)."""
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def revisions(session: Session, item: ContentItem, lang: str) -> list[ContentRev
 def revision(session: Session, item: ContentItem, lang: str, revision_id: int) -> ContentRevision:
     found = session.get(ContentRevision, revision_id)
     if found is None or found.item_id != item.id or found.lang != lang:
-        raise PublishingError("There is no such revision of this page.")
+        raise PublishingError(N_("There is no such revision of this page."))
     return found
 
 
@@ -226,13 +228,13 @@ def _stored_body(body: str) -> str:
 
 def _check_text(text: Text) -> None:
     if not text.title.strip():
-        raise PublishingError("A title is needed.")
+        raise PublishingError(N_("A title is needed."))
     if not text.body.strip():
-        raise PublishingError("The text is empty.")
+        raise PublishingError(N_("The text is empty."))
     try:
         render_markdown(_stored_body(text.body))  # as readers' snapshots will (and cached)
     except RenderError as exc:
-        raise PublishingError(str(exc)) from exc
+        raise PublishingError(UNRENDERABLE) from exc
 
 
 def add_revision(
@@ -285,7 +287,7 @@ def publish(
     if text is not None and not text.same_as(latest):
         latest = add_revision(session, actor, item, lang, text)
     if latest is None:
-        raise PublishingError("There is nothing to publish in this language yet.")
+        raise PublishingError(N_("There is nothing to publish in this language yet."))
     row.published_revision_id = latest.id
     row.draft_revision_id = None
     row.updated_at = utcnow()
@@ -299,7 +301,7 @@ def publish(
 def unpublish(session: Session, actor: StaffUser | None, item: ContentItem, lang: str) -> None:
     row = language(item, lang)
     if row is None or row.published_revision_id is None:
-        raise PublishingError("This language is not published.")
+        raise PublishingError(N_("This language is not published."))
     if row.draft_revision_id is None:
         row.draft_revision_id = row.published_revision_id
     row.published_revision_id = None
@@ -343,7 +345,7 @@ def mark_reviewed(
     readers see, without changing the text."""
     row = language(item, lang)
     if row is None or row.published_revision_id is None:
-        raise PublishingError("Only a published page can be marked as reviewed.")
+        raise PublishingError(N_("Only a published page can be marked as reviewed."))
     row.last_reviewed = today
     bump_version(session)
     record(session, actor, "content reviewed", detail=_detail(item, lang))
@@ -365,11 +367,11 @@ def new_item(
 ) -> ContentItem:
     """A new page or statement, written in ``lang`` (the language others translate from)."""
     if section not in SECTIONS:
-        raise PublishingError("There is no such section.")
+        raise PublishingError(N_("There is no such section."))
     if not slug or not all(c.isascii() and (c.isalnum() or c == "-") for c in slug):
-        raise PublishingError("The address may hold only Latin letters, digits and hyphens.")
+        raise PublishingError(N_("The address may hold only Latin letters, digits and hyphens."))
     if find_item(session, section, slug) is not None:
-        raise PublishingError("A page with this address exists already.")
+        raise PublishingError(N_("A page with this address exists already."))
     _check_text(text)
     item = ContentItem(
         section=section,

@@ -52,6 +52,8 @@ from urllib.parse import urlsplit
 import markdown
 import nh3
 
+from campaign.core.texts import N_
+
 __all__ = [
     "ALLOWED_ATTRIBUTES",
     "ALLOWED_TAGS",
@@ -68,7 +70,7 @@ __all__ = [
 
 # The longest shipped page (about 9 400 characters, 22 links) renders in about 0.02 s.
 RENDER_SECONDS = 1.0
-UNRENDERABLE = (
+UNRENDERABLE = N_(
     "This text cannot be shown as a page: it is too complex to turn into HTML in time (for"
     " example thousands of unclosed brackets, or lists or definitions nested hundreds of"
     " levels deep). Simplify it and try again."

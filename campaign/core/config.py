@@ -42,6 +42,10 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_LANGUAGE": "be",
     "BABEL_DEFAULT_LOCALE": "be",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Minsk",
+    # The staff area's language when neither the member's account nor the browser's
+    # Accept-Language names one of LANGUAGES (None: DEFAULT_LANGUAGE). Notification mails to
+    # a member who follows the browser use it too.
+    "STAFF_DEFAULT_LANGUAGE": None,
     # Where the quick exit sends the visitor: a neutral, common site.
     "QUICK_EXIT_URL": "https://www.google.com/search?q=weather",
     # Help lines: the YAML file of the first import (`flask init` adds lines the database

@@ -1,5 +1,10 @@
 """Languages: the ``/<lang>/`` URL prefix, Flask-Babel set-up and catalogue compilation.
 
+Public pages take their language from the URL (``g.lang``). Staff URLs carry none: the
+staff blueprint puts the logged-in member's chosen language in ``g.staff_lang`` (see
+:func:`staff_language`); before login, and for a member who follows the browser,
+Accept-Language decides, else the default language.
+
 The ``.po`` catalogues under ``campaign/translations`` are committed; the ``.mo`` files
 are compiled at start-up into ``instance/translations`` (atomically, so several workers
 starting at once are safe; folders 0700, files 0600) and never committed.
@@ -17,6 +22,7 @@ from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, abort, g, request
+from flask_babel import gettext
 
 from campaign.core import files
 from campaign.core.extensions import babel
@@ -49,12 +55,21 @@ def languages() -> tuple[str, ...]:
     return langs
 
 
-def preferred_language() -> str:
-    """The visitor's best language from Accept-Language, else the default."""
+def preferred_language(default: str | None = None) -> str:
+    """The visitor's best language from Accept-Language, else ``default``, else the site's."""
     from flask import current_app
 
     best = request.accept_languages.best_match(languages())
-    return best or str(current_app.config["DEFAULT_LANGUAGE"])
+    return best or default or str(current_app.config["DEFAULT_LANGUAGE"])
+
+
+def staff_default_language() -> str:
+    """The staff area's fallback: STAFF_DEFAULT_LANGUAGE, else DEFAULT_LANGUAGE."""
+    from flask import current_app
+
+    config = current_app.config
+    chosen = config.get("STAFF_DEFAULT_LANGUAGE")
+    return str(chosen if chosen in languages() else config["DEFAULT_LANGUAGE"])
 
 
 def language_for_error() -> str:
@@ -69,10 +84,31 @@ def language_for_error() -> str:
 
 
 def select_locale() -> str:
-    lang = g.get("lang")
+    """The page's language: the URL's (public pages), the member's (staff pages), else
+    Accept-Language, else the default."""
+    lang = g.get("lang") or g.get("staff_lang")
     if lang is None:
-        lang = language_for_error()
+        staff_page = request.path == "/staff" or request.path.startswith("/staff/")
+        lang = staff_language(None) if staff_page else language_for_error()
     return str(lang)
+
+
+def staff_language(saved: str | None) -> str:
+    """A member's staff-area language: the one saved on the account if it is still offered,
+    else the browser's (Accept-Language), else the default."""
+    if saved and saved in languages():
+        return saved
+    return preferred_language(staff_default_language())
+
+
+def error_text(error: Exception) -> str:
+    """A refusal from the domain in the page's language (``core.texts.RefusalError`` carries its
+    English text and values; any other message is looked up as it is)."""
+    text = getattr(error, "text", None)
+    if isinstance(text, str):
+        values = getattr(error, "values", None) or {}
+        return str(gettext(text, **values))
+    return str(gettext(str(error)))
 
 
 def _pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:

@@ -11,6 +11,7 @@ from campaign.cases import access, sessions
 from campaign.cases.sessions import CurrentStaff
 from campaign.core.db import db_session
 from campaign.core.errors import render_error
+from campaign.core.i18n import select_locale, staff_language
 from campaign.models import StaffUser
 from campaign.models.base import as_utc, utcnow
 from campaign.staff import cookies
@@ -61,6 +62,8 @@ def home_endpoint(user: StaffUser | None) -> str:
 @bp.before_request
 def load_staff() -> Response | None:
     g.staff = sessions.load(db_session(), cookies.read())
+    if g.staff is not None:  # staff URLs carry no language: the member's choice decides
+        g.staff_lang = staff_language(g.staff.user.language)
     if g.staff is None and request.endpoint not in OPEN_ENDPOINTS:
         if request.method == "GET":
             return redirect(url_for("staff.login"))
@@ -74,6 +77,7 @@ def staff_context() -> dict[str, object]:
         "utcnow": utcnow,
         "as_utc": as_utc,
         "csrf_token": generate_csrf,
+        "page_language": select_locale,
         "staff_home": lambda: url_for(home_endpoint(g.staff.user if g.get("staff") else None)),
     }
 

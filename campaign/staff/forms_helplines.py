@@ -1,5 +1,5 @@
 # mypy: disallow-subclassing-any=False
-"""The help line forms of the staff area (English; the staff area is translated later).
+"""The help line forms of the staff area (labels and messages in the member's language).
 
 The form checks only lengths and shapes it can tell at once; ``content/helpline_edits.py``
 checks every value again (a command may call it too) and names the field a refusal is about.
@@ -10,34 +10,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from campaign.content import helpline_edits as edits
 from campaign.core.config import LANGUAGES
+from campaign.core.i18n import error_text
 from campaign.models import Helpline, HelplineStatus
 from campaign.models.content import HELPLINE_TEXTS
+from campaign.staff.forms import IN_RANGE, TOO_LONG, WholeNumberField
+from campaign.staff.forms_publishing import LANGUAGE_NAMES
 
-LANGUAGE_NAMES = {"be": "Belarusian", "ru": "Russian", "en": "English"}
 KIND_CHOICES = [
-    SelectChoice("hotline", "Help line (a phone number)"),
-    SelectChoice("emergency", "Emergency number (never goes stale)"),
-    SelectChoice("messenger", "Messenger (shown as text, never a link)"),
+    SelectChoice("hotline", _l("Help line (a phone number)")),
+    SelectChoice("emergency", _l("Emergency number (never goes stale)")),
+    SelectChoice("messenger", _l("Messenger (shown as text, never a link)")),
 ]
 STATUS_CHOICES = [
-    SelectChoice(HelplineStatus.AVAILABLE.value, "Available: it answers"),
-    SelectChoice(HelplineStatus.UNAVAILABLE.value, "Unavailable: it does not answer"),
-    SelectChoice(HelplineStatus.UNKNOWN.value, "Unknown: not checked"),
+    SelectChoice(HelplineStatus.AVAILABLE.value, _l("Available: it answers")),
+    SelectChoice(HelplineStatus.UNAVAILABLE.value, _l("Unavailable: it does not answer")),
+    SelectChoice(HelplineStatus.UNKNOWN.value, _l("Unknown: not checked")),
 ]
-TOO_LONG = "It can be at most %(max)d characters long."
 TEXT_FIELD_LABELS = {
-    "name": "Name",
-    "hours": "Hours",
-    "offers": "What it offers",
-    "cost": "Cost",
-    "answered_by": "Who answers",
+    "name": _l("Name"),
+    "hours": _l("Hours"),
+    "offers": _l("What it offers"),
+    "cost": _l("Cost"),
+    "answered_by": _l("Who answers"),
 }
 
 
@@ -46,29 +48,31 @@ def text_field(name: str, lang: str) -> str:
 
 
 class HelplineForm(FlaskForm):
-    kind = SelectField("Kind", choices=KIND_CHOICES)
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES)
     number = StringField(
-        "Number as people read it", validators=[Length(max=edits.NUMBER_MAX, message=TOO_LONG)]
+        _l("Number as people read it"), validators=[Length(max=edits.NUMBER_MAX, message=TOO_LONG)]
     )
     dial = StringField(
-        "Number to dial", validators=[Length(max=edits.DIAL_MAX + 20, message=TOO_LONG)]
+        _l("Number to dial"), validators=[Length(max=edits.DIAL_MAX + 20, message=TOO_LONG)]
     )
     handle = StringField(
-        "Messenger handle", validators=[Length(max=edits.HANDLE_MAX, message=TOO_LONG)]
+        _l("Messenger handle"), validators=[Length(max=edits.HANDLE_MAX, message=TOO_LONG)]
     )
-    status = SelectField("Status", choices=STATUS_CHOICES)
-    last_confirmed = StringField("Last confirmed", validators=[Length(max=20, message=TOO_LONG)])
-    hide_when_unavailable = BooleanField("While unavailable, do not list it on the site at all")
-    in_header = BooleanField("Offer it at the top of every page (only while it may be offered)")
-    position = IntegerField(
-        "Position in the list",
+    status = SelectField(_l("Status"), choices=STATUS_CHOICES)
+    last_confirmed = StringField(
+        _l("Last confirmed"), validators=[Length(max=20, message=TOO_LONG)]
+    )
+    hide_when_unavailable = BooleanField(_l("While unavailable, do not list it on the site at all"))
+    in_header = BooleanField(_l("Offer it at the top of every page (only while it may be offered)"))
+    position = WholeNumberField(
+        _l("Position in the list"),
         validators=[
-            InputRequired("Give the position as a whole number."),
-            NumberRange(0, edits.POSITION_MAX),
+            InputRequired(_l("Give the position as a whole number.")),
+            NumberRange(0, edits.POSITION_MAX, message=IN_RANGE),
         ],
     )
     note = TextAreaField(
-        "Note for staff", validators=[Length(max=edits.NOTE_MAX, message=TOO_LONG)]
+        _l("Note for staff"), validators=[Length(max=edits.NOTE_MAX, message=TOO_LONG)]
     )
 
     def text_fields(self, lang: str) -> list[Any]:
@@ -111,7 +115,7 @@ class HelplineForm(FlaskForm):
     def show_error(self, error: edits.HelplineError) -> bool:
         """Put a refusal beside its field; False when no field of this form is named."""
         if error.field and error.field in self:
-            self[error.field].errors = [*self[error.field].errors, str(error)]
+            self[error.field].errors = [*self[error.field].errors, error_text(error)]
             return True
         return False
 
@@ -120,7 +124,11 @@ class HelplineForm(FlaskForm):
 for _lang in LANGUAGES:
     for _name in HELPLINE_TEXTS:
         _field = TextAreaField if _name == "offers" else StringField
-        _label = f"{TEXT_FIELD_LABELS[_name]} ({LANGUAGE_NAMES.get(_lang, _lang)})"
+        _label = _l(
+            "%(text)s (%(language)s)",
+            text=TEXT_FIELD_LABELS[_name],
+            language=LANGUAGE_NAMES.get(_lang, _lang),
+        )
         setattr(
             HelplineForm,
             text_field(_name, _lang),
@@ -129,13 +137,14 @@ for _lang in LANGUAGES:
 
 
 class NewHelplineForm(HelplineForm):
-    position = IntegerField(
-        "Position in the list", validators=[Optional(), NumberRange(0, edits.POSITION_MAX)]
+    position = WholeNumberField(
+        _l("Position in the list"),
+        validators=[Optional(), NumberRange(0, edits.POSITION_MAX, message=IN_RANGE)],
     )
     key = StringField(
-        "Short name",
+        _l("Short name"),
         validators=[
-            InputRequired("Give the line a short name."),
+            InputRequired(_l("Give the line a short name.")),
             Length(max=edits.KEY_MAX, message=TOO_LONG),
         ],
     )

@@ -1,5 +1,5 @@
 # mypy: disallow-subclassing-any=False
-"""Publishing forms (Flask-WTF, CSRF in every one). English, like the rest of the staff area.
+"""Publishing forms (Flask-WTF, CSRF in every one); labels and messages in the member's language.
 
 The editor's buttons (Preview, Save draft, Publish) are plain ``<button name="action">``
 elements read by the route: the first one, Preview, is what pressing Enter in a field
@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -22,6 +23,8 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+
+from campaign.staff.forms import IN_RANGE, TOO_LONG, WholeNumberField
 
 TITLE_MAX = 300  # ContentRevision.title
 SUMMARY_MAX = 2000
@@ -34,7 +37,7 @@ SUMMARY_MAX = 2000
 BODY_MAX = 40_000
 SLUG_MAX = 100  # ContentItem.slug
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-LANGUAGE_NAMES = {"be": "Belarusian", "ru": "Russian", "en": "English"}
+LANGUAGE_NAMES = {"be": _l("Belarusian"), "ru": _l("Russian"), "en": _l("English")}
 
 
 def _stripped(value: str | None) -> str:
@@ -61,18 +64,20 @@ def _valid_date(_form: FlaskForm, field: StringField) -> None:
     try:
         parse_date(field.data or "")
     except ValueError as exc:
-        raise ValidationError("Write the date as YYYY-MM-DD, or YYYY-MM.") from exc
+        raise ValidationError(_l("Write the date as YYYY-MM-DD, or YYYY-MM.")) from exc
 
 
 class TextFields(FlaskForm):
     """Title, summary and Markdown body of one language."""
 
-    title = StringField("Title", filters=[_stripped], validators=[Length(max=TITLE_MAX)])
-    summary = TextAreaField(
-        "Summary (one or two sentences for lists and search results)",
-        validators=[Length(max=SUMMARY_MAX)],
+    title = StringField(
+        _l("Title"), filters=[_stripped], validators=[Length(max=TITLE_MAX, message=TOO_LONG)]
     )
-    body = TextAreaField("Text (Markdown)", validators=[Length(max=BODY_MAX)])
+    summary = TextAreaField(
+        _l("Summary (one or two sentences for lists and search results)"),
+        validators=[Length(max=SUMMARY_MAX, message=TOO_LONG)],
+    )
+    body = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=BODY_MAX, message=TOO_LONG)])
 
 
 class EditForm(TextFields):
@@ -80,28 +85,31 @@ class EditForm(TextFields):
 
 
 class NewStatementForm(TextFields):
-    lang = SelectField("Language it is written in", choices=[])
+    lang = SelectField(_l("Language it is written in"), choices=[])
     slug = StringField(
-        "Address",
+        _l("Address"),
         filters=[_slug],
         validators=[
-            DataRequired("Give the statement an address."),
-            Length(max=SLUG_MAX),
-            Regexp(SLUG, message="Use only Latin letters, digits and hyphens."),
+            DataRequired(_l("Give the statement an address.")),
+            Length(max=SLUG_MAX, message=TOO_LONG),
+            Regexp(SLUG, message=_l("Use only Latin letters, digits and hyphens.")),
         ],
     )
     date = StringField(
-        "Date",
+        _l("Date"),
         filters=[_stripped],
-        validators=[DataRequired("Give the statement its date."), _valid_date],
+        validators=[DataRequired(_l("Give the statement its date.")), _valid_date],
     )
 
 
 class DetailsForm(FlaskForm):
     """What all languages of a page share."""
 
-    date = StringField("Date", filters=[_stripped], validators=[Optional(), _valid_date])
-    position = IntegerField(
-        "Position in lists (smaller comes first)",
-        validators=[InputRequired("Give a number."), NumberRange(min=0, max=100000)],
+    date = StringField(_l("Date"), filters=[_stripped], validators=[Optional(), _valid_date])
+    position = WholeNumberField(
+        _l("Position in lists (smaller comes first)"),
+        validators=[
+            InputRequired(_l("Give a number.")),
+            NumberRange(min=0, max=100000, message=IN_RANGE),
+        ],
     )

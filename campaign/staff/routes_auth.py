@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import segno
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext, refresh
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms.widgets import PasswordInput
@@ -11,11 +12,13 @@ from wtforms.widgets import PasswordInput
 from campaign.cases import accounts, sessions
 from campaign.cases import login as login_service
 from campaign.core.db import db_session
+from campaign.core.i18n import error_text, staff_language
 from campaign.core.ratelimit import LOGIN, limited, network_key
 from campaign.staff import cookies
 from campaign.staff.blueprint import bp, current, home_endpoint
 from campaign.staff.forms import (
     AcceptInviteForm,
+    LanguageForm,
     LoginForm,
     NotifyForm,
     PasswordForm,
@@ -38,7 +41,7 @@ def login() -> Response | str:
                 client=network_key(),
             )
         except login_service.LoginError as exc:
-            error = str(exc)
+            error = error_text(exc)
             # The password stays in its field, so that after a wrong or reused code only a
             # new code is typed. Trade-off: the password travels back once in this page's
             # HTML, over HTTPS, to the browser that just sent it, in a no-store response
@@ -55,7 +58,7 @@ def login() -> Response | str:
             cookies.set_cookie(response, cookie)
             return response
     elif form.csrf_token.errors:
-        error = "The page expired. Please try again."
+        error = gettext("The page expired. Please try again.")
     return render_template("staff/login.html", form=form, error=error)
 
 
@@ -105,9 +108,9 @@ def invite(token: str) -> Response | str:
                 form.code.data,
             )
         except accounts.AccountError as exc:
-            error = str(exc)
+            error = error_text(exc)
         else:
-            flash("All set. Log in with your password and a code from your app.")
+            flash(gettext("All set. Log in with your password and a code from your app."))
             return redirect(url_for("staff.login"))
     uri = accounts.provisioning_uri(secret, invitation.email)
     return render_template(
@@ -126,6 +129,7 @@ def account() -> Response | str:
     dbs = db_session()
     password_form = PasswordForm(prefix="pw")
     notify_form = NotifyForm(prefix="nt", notify=staff.user.notify_by_email)
+    language_form = LanguageForm(prefix="lg", language=staff.user.language or "")
     error = None
     if password_form.validate_on_submit() and password_form.new.data:
         try:
@@ -138,18 +142,34 @@ def account() -> Response | str:
                 keep_session_id=staff.session_id,
             )
         except accounts.AccountError as exc:
-            error = str(exc)
+            error = error_text(exc)
         else:
             flash(
-                "Password changed. Your key is now protected by the new password, "
-                "and you are logged out everywhere else."
+                gettext(
+                    "Password changed. Your key is now protected by the new password, "
+                    "and you are logged out everywhere else."
+                )
             )
             return redirect(url_for("staff.account"))
     elif notify_form.validate_on_submit():
         staff.user.notify_by_email = bool(notify_form.notify.data)
         dbs.commit()
-        flash("Saved.")
+        flash(gettext("Saved."))
         return redirect(url_for("staff.account"))
+    elif language_form.validate_on_submit():
+        try:
+            accounts.set_language(dbs, staff.user, language_form.language.data or None)
+        except accounts.AccountError as exc:
+            error = error_text(exc)
+        else:
+            g.staff_lang = staff_language(staff.user.language)
+            refresh()  # the confirmation already in the language just chosen
+            flash(gettext("Saved. The staff area is now shown in the language you chose."))
+            return redirect(url_for("staff.account"))
     return render_template(
-        "staff/account.html", password_form=password_form, notify_form=notify_form, error=error
+        "staff/account.html",
+        password_form=password_form,
+        notify_form=notify_form,
+        language_form=language_form,
+        error=error,
     )

@@ -15,26 +15,38 @@ import datetime as dt
 import logging
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response
 
 from campaign.content import helpline_edits as edits
 from campaign.core.config import LANGUAGES
 from campaign.core.db import db_session
+from campaign.core.i18n import error_text, format_day, format_month, select_locale
 from campaign.models import Helpline, HelplineStatus
 from campaign.staff.blueprint import bp, current, require_publisher
 from campaign.staff.forms import ActionForm
-from campaign.staff.forms_helplines import LANGUAGE_NAMES, HelplineForm, NewHelplineForm
+from campaign.staff.forms_helplines import HelplineForm, NewHelplineForm
+from campaign.staff.forms_publishing import LANGUAGE_NAMES
 
 logger = logging.getLogger(__name__)
 
 STATUS_WORDS = {
-    HelplineStatus.AVAILABLE.value: "Available",
-    HelplineStatus.UNAVAILABLE.value: "Unavailable",
-    HelplineStatus.UNKNOWN.value: "Unknown (not checked)",
+    HelplineStatus.AVAILABLE.value: _l("Available"),
+    HelplineStatus.UNAVAILABLE.value: _l("Unavailable"),
+    HelplineStatus.UNKNOWN.value: _l("Unknown (not checked)"),
 }
-EXPIRED = "The page had expired, so nothing was changed. Please press the button again."
-FORM_EXPIRED = "The form had expired, so nothing was saved. What you typed is kept: send it again."
+# How a line appears to visitors today (edits.WARNED... as the list says it).
+SHOWN_AS_WORDS = {
+    edits.WARNED: _l("shown with a warning"),
+    edits.SHOWN_UNAVAILABLE: _l("shown as unavailable"),
+    edits.HIDDEN: _l("hidden"),
+}
+EXPIRED = _l("The page had expired, so nothing was changed. Please press the button again.")
+FORM_EXPIRED = _l(
+    "The form had expired, so nothing was saved. What you typed is kept: send it again."
+)
 
 
 def stale_days() -> int:
@@ -43,10 +55,10 @@ def stale_days() -> int:
 
 def confirmed_words(line: Helpline) -> str:
     if line.last_confirmed is None:
-        return "never"
+        return str(gettext("never"))
     if line.last_confirmed_is_month:
-        return line.last_confirmed.strftime("%B %Y")
-    return f"{line.last_confirmed.day} {line.last_confirmed:%B %Y}"
+        return format_month(line.last_confirmed, select_locale())
+    return format_day(line.last_confirmed, select_locale())
 
 
 def _line_or_404(key: str) -> Helpline:
@@ -57,7 +69,7 @@ def _line_or_404(key: str) -> Helpline:
 
 
 def _name(line: Helpline) -> str:
-    return edits.display_name(line)
+    return edits.display_name(line, select_locale())
 
 
 @bp.context_processor
@@ -72,7 +84,9 @@ def stale_helplines_notice() -> dict[str, object]:
         found: list[str] | None = g.get("stale_helplines")
         if found is None:
             try:
-                found = edits.stale_names(db_session(), dt.date.today(), stale_days())
+                found = edits.stale_names(
+                    db_session(), dt.date.today(), stale_days(), select_locale()
+                )
             except SQLAlchemyError:  # an error page while the database is away
                 logger.warning("stale help lines could not be read")
                 found = []
@@ -89,6 +103,7 @@ def helplines() -> str:
         "staff/helplines/list.html",
         states=edits.line_states(db_session(), dt.date.today(), stale_days()),
         status_words=STATUS_WORDS,
+        shown_as_words=SHOWN_AS_WORDS,
         confirmed_words=confirmed_words,
         offered=edits.OFFERED,
         always_offered=edits.ALWAYS_OFFERED,
@@ -100,15 +115,24 @@ def helpline_answered(key: str) -> Response:
     staff = require_publisher()
     line = _line_or_404(key)
     if not ActionForm().validate_on_submit():
-        flash(EXPIRED, "error")
+        flash(str(EXPIRED), "error")
         return redirect(url_for("staff.helplines"))
     edits.confirm_today(db_session(), staff.user, line, dt.date.today())
-    more = (
-        " It is offered on the site again."
-        if line.dial or line.handle
-        else " It has no number to dial or handle, so it is not offered yet."
-    )
-    flash(f"{_name(line)}: confirmed as answering today.{more}")
+    if line.dial or line.handle:
+        flash(
+            gettext(
+                "%(name)s: confirmed as answering today. It is offered on the site again.",
+                name=_name(line),
+            )
+        )
+    else:
+        flash(
+            gettext(
+                "%(name)s: confirmed as answering today. It has no number to dial or handle,"
+                " so it is not offered yet.",
+                name=_name(line),
+            )
+        )
     return redirect(url_for("staff.helplines"))
 
 
@@ -117,15 +141,25 @@ def helpline_not_answered(key: str) -> Response:
     staff = current()
     line = _line_or_404(key)
     if not ActionForm().validate_on_submit():
-        flash(EXPIRED, "error")
+        flash(str(EXPIRED), "error")
         return redirect(url_for("staff.helplines"))
     try:
         edits.set_status(db_session(), staff.user, line, HelplineStatus.UNAVAILABLE.value)
     except edits.HelplineError as exc:
-        flash(str(exc), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("staff.helplines"))
-    shown = "not listed" if line.hide_when_unavailable else "listed as unavailable"
-    flash(f"{_name(line)}: marked as not answering. It is no longer offered on the site ({shown}).")
+    if line.hide_when_unavailable:
+        message = gettext(
+            "%(name)s: marked as not answering. It is no longer offered on the site (not listed).",
+            name=_name(line),
+        )
+    else:
+        message = gettext(
+            "%(name)s: marked as not answering. It is no longer offered on the site"
+            " (listed as unavailable).",
+            name=_name(line),
+        )
+    flash(message)
     return redirect(url_for("staff.helplines"))
 
 
@@ -133,7 +167,7 @@ def _form_page(
     form: HelplineForm, line: Helpline | None, error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
     if form.errors.get("csrf_token"):
-        error = FORM_EXPIRED
+        error = str(FORM_EXPIRED)
     return render_template(
         "staff/helplines/edit.html",
         form=form,
@@ -160,9 +194,9 @@ def helpline_new() -> Response | tuple[str, int]:
                 del changes["position"]
             line = edits.add_line(db_session(), staff.user, form.key.data or "", changes)
         except edits.HelplineError as exc:
-            error = None if form.show_error(exc) else str(exc)
+            error = None if form.show_error(exc) else error_text(exc)
         else:
-            flash(f"{_name(line)}: added.")
+            flash(gettext("%(name)s: added.", name=_name(line)))
             return redirect(url_for("staff.helplines"))
     return _form_page(form, None, error, 400)
 
@@ -180,8 +214,11 @@ def helpline_edit(key: str) -> Response | tuple[str, int]:
         try:
             changed = edits.update_line(db_session(), staff.user, line, form.changes())
         except edits.HelplineError as exc:
-            error = None if form.show_error(exc) else str(exc)
+            error = None if form.show_error(exc) else error_text(exc)
         else:
-            flash(f"{_name(line)}: saved." if changed else f"{_name(line)}: nothing changed.")
+            if changed:
+                flash(gettext("%(name)s: saved.", name=_name(line)))
+            else:
+                flash(gettext("%(name)s: nothing changed.", name=_name(line)))
             return redirect(url_for("staff.helplines"))
     return _form_page(form, line, error, 400)

@@ -18,6 +18,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
@@ -28,6 +30,7 @@ from campaign.content.common import date_text
 from campaign.content.publishing import DiffLine, PublishingError, Text
 from campaign.content.render import RenderError, render_markdown
 from campaign.core.db import db_session
+from campaign.core.i18n import error_text, format_day, select_locale
 from campaign.models import ContentItem, ContentRevision
 from campaign.models.content import SECTIONS
 from campaign.staff.blueprint import bp, require_publisher
@@ -41,9 +44,16 @@ from campaign.staff.forms_publishing import (
 )
 
 SECTION_NAMES = {
-    "statements": "Statements",
-    "home-without-abuse": "Home without abuse (campaign materials)",
-    "pages": "Pages",
+    "statements": _l("Statements"),
+    "home-without-abuse": _l("Home without abuse (campaign materials)"),
+    "pages": _l("Pages"),
+}
+# A language's state (publishing.MISSING...) as the pages say it.
+STATE_WORDS = {
+    publishing.MISSING: _l("missing"),
+    publishing.DRAFT: _l("draft"),
+    publishing.PUBLISHED: _l("published"),
+    publishing.OUTDATED: _l("outdated"),
 }
 # Where readers find an item (the "pages" section: only the pages with a route of their own).
 ITEM_ENDPOINTS = {"statements": "public.statement", "home-without-abuse": "public.material"}
@@ -56,14 +66,17 @@ PAGE_ENDPOINTS = {
 # Pages that every visit needs (home, safety, privacy, help prose): edited, never unpublished.
 FIXED_SECTION = "pages"
 EDIT_ACTIONS = ("preview", "draft", "publish")
-EXPIRED = (
+EXPIRED = _l(
     "The page expired (it was open for a long time, or you logged in again). "
     "Your text is kept below: press the button once more."
 )
-AT_THE_SAME_TIME = (
+AT_THE_SAME_TIME = _l(
     "Someone else saved this language at the same moment, so nothing was saved. "
     "Your text is kept below: press the button once more."
 )
+CHECK_THE_FORM = _l("Check the form below (your text is kept).")
+CHOOSE_AN_ACTION = _l("Choose Preview, Save draft or Publish (your text is kept).")
+PAGE_EXPIRED = _l("The page expired. Please try again.")
 
 
 def _languages() -> tuple[str, ...]:
@@ -81,10 +94,11 @@ def _item(section: str, slug: str, lang: str | None = None) -> ContentItem:
 
 
 def _title(item: ContentItem) -> str:
-    """The item's title for the (English) staff pages: English if written, else any."""
+    """The item's title for the staff pages: in the member's language if written, else
+    English, else any."""
     languages = _languages()
     states = tuple(publishing.state_of(item, lang) for lang in languages)
-    return publishing.ItemState(item, states).title("en")
+    return publishing.ItemState(item, states).title(select_locale())
 
 
 def _edit_url(item: ContentItem, lang: str) -> str:
@@ -141,7 +155,9 @@ def publishing_list() -> str:
         groups=groups,
         languages=languages,
         names=LANGUAGE_NAMES,
+        state_words=STATE_WORDS,
         format_date=date_text,
+        title_lang=select_locale(),
     )
 
 
@@ -187,8 +203,10 @@ def _render_editor(
         unpublish_form=ActionForm(prefix="unpublish"),
         reviewed_form=ActionForm(prefix="reviewed"),
         names=LANGUAGE_NAMES,
+        state_words=STATE_WORDS,
         section_name=SECTION_NAMES.get(item.section, item.section),
         format_date=date_text,
+        format_day=lambda day: format_day(day, select_locale()),
     )
     return page, status
 
@@ -209,36 +227,44 @@ def publishing_edit(section: str, slug: str, language: str) -> Response | tuple[
     form = EditForm()
     action = _action()
     if not form.validate_on_submit():
-        error = EXPIRED if form.csrf_token.errors else "Check the form below (your text is kept)."
-        return _render_editor(item, language, form, error=error, status=400)
+        error = EXPIRED if form.csrf_token.errors else CHECK_THE_FORM
+        return _render_editor(item, language, form, error=str(error), status=400)
     if not action:
-        error = "Choose Preview, Save draft or Publish (your text is kept)."
-        return _render_editor(item, language, form, error=error, status=400)
+        return _render_editor(item, language, form, error=str(CHOOSE_AN_ACTION), status=400)
     text = _text_of(form)
     if action == "preview":
         try:
             preview = preview_html(text.body, language)
         except RenderError as exc:
-            return _render_editor(item, language, form, error=str(exc), status=400)
+            return _render_editor(item, language, form, error=error_text(exc), status=400)
         return _render_editor(item, language, form, preview=preview)
     dbs = db_session()
     try:
         if action == "draft":
             saved = publishing.save_draft(dbs, staff.user, item, language, text)
             flash(
-                f"Draft saved as revision #{saved.id}. Readers do not see it until it is published."
+                gettext(
+                    "Draft saved as revision #%(number)d. Readers do not see it until it is"
+                    " published.",
+                    number=saved.id,
+                )
                 if saved
-                else "Nothing to save: the text is the same as the newest saved one."
+                else gettext("Nothing to save: the text is the same as the newest saved one.")
             )
         else:
             published = publishing.publish(dbs, staff.user, item, language, text)
-            flash(f"Published revision #{published.id}. Readers see it within a second.")
+            flash(
+                gettext(
+                    "Published revision #%(number)d. Readers see it within a second.",
+                    number=published.id,
+                )
+            )
     except PublishingError as exc:
         dbs.rollback()
-        return _render_editor(item, language, form, error=str(exc), status=400)
+        return _render_editor(item, language, form, error=error_text(exc), status=400)
     except IntegrityError:  # this language's first text, saved at the same moment elsewhere
         dbs.rollback()
-        return _render_editor(item, language, form, error=AT_THE_SAME_TIME, status=409)
+        return _render_editor(item, language, form, error=str(AT_THE_SAME_TIME), status=409)
     return redirect(_edit_url(item, language))
 
 
@@ -251,17 +277,23 @@ def publishing_unpublish(section: str, slug: str, language: str) -> Response | t
     staff = require_publisher()
     item = _item(section, slug, language)
     if not ActionForm(prefix="unpublish").validate_on_submit():
-        return _small_action_refused(item, language, "The page expired. Please try again.")
+        return _small_action_refused(item, language, str(PAGE_EXPIRED))
     if item.section == FIXED_SECTION:
-        error = "This page is part of the site's frame and cannot be unpublished: edit its text."
+        error = gettext(
+            "This page is part of the site's frame and cannot be unpublished: edit its text."
+        )
         return _small_action_refused(item, language, error)
     dbs = db_session()
     try:
         publishing.unpublish(dbs, staff.user, item, language)
     except PublishingError as exc:
         dbs.rollback()
-        return _small_action_refused(item, language, str(exc))
-    flash("Unpublished: readers now get “not found” at its address. The text is kept as a draft.")
+        return _small_action_refused(item, language, error_text(exc))
+    flash(
+        gettext(
+            "Unpublished: readers now get “not found” at its address. The text is kept as a draft."
+        )
+    )
     return redirect(_edit_url(item, language))
 
 
@@ -270,15 +302,20 @@ def publishing_reviewed(section: str, slug: str, language: str) -> Response | tu
     staff = require_publisher()
     item = _item(section, slug, language)
     if not ActionForm(prefix="reviewed").validate_on_submit():
-        return _small_action_refused(item, language, "The page expired. Please try again.")
+        return _small_action_refused(item, language, str(PAGE_EXPIRED))
     dbs = db_session()
     today = dt.date.today()
     try:
         publishing.mark_reviewed(dbs, staff.user, item, language, today)
     except PublishingError as exc:
         dbs.rollback()
-        return _small_action_refused(item, language, str(exc))
-    flash(f"Marked as reviewed today ({today.isoformat()}); the text is unchanged.")
+        return _small_action_refused(item, language, error_text(exc))
+    flash(
+        gettext(
+            "Marked as reviewed today (%(day)s); the text is unchanged.",
+            day=format_day(today, select_locale()),
+        )
+    )
     return redirect(_edit_url(item, language))
 
 
@@ -320,7 +357,7 @@ def collapse(lines: list[DiffLine], context: int = 2) -> list[DiffLine]:
 
 
 def _skipped(count: int) -> str:
-    return f"{count} unchanged line{'' if count == 1 else 's'}"
+    return str(ngettext("%(num)d unchanged line", "%(num)d unchanged lines", count))
 
 
 def _history(session: Session, item: ContentItem, lang: str) -> list[HistoryEntry]:
@@ -374,21 +411,30 @@ def publishing_restore(
     except PublishingError:
         abort(404)
     if not ActionForm(prefix="restore").validate_on_submit():
-        return _render_history(item, language, "The page expired. Please try again.", 400)
+        return _render_history(item, language, str(PAGE_EXPIRED), 400)
     try:
         created = publishing.restore(dbs, staff.user, item, language, old.id)
     except PublishingError as exc:
         dbs.rollback()
-        return _render_history(item, language, str(exc), 400)
+        return _render_history(item, language, error_text(exc), 400)
     except IntegrityError:  # this language's first row, made at the same moment elsewhere
         dbs.rollback()
-        error = "Someone else saved this language at the same moment: press Restore once more."
+        error = gettext(
+            "Someone else saved this language at the same moment: press Restore once more."
+        )
         return _render_history(item, language, error, 409)
     row = publishing.language(item, language)
     if row is not None and row.published_revision_id == created.id:
-        flash(f"Revision #{old.id} restored as #{created.id} and published.")
+        message = gettext(
+            "Revision #%(old)d restored as #%(new)d and published.", old=old.id, new=created.id
+        )
     else:
-        flash(f"Revision #{old.id} restored as #{created.id}, a draft: publish it when ready.")
+        message = gettext(
+            "Revision #%(old)d restored as #%(new)d, a draft: publish it when ready.",
+            old=old.id,
+            new=created.id,
+        )
+    flash(message)
     return redirect(_edit_url(item, language))
 
 
@@ -432,17 +478,16 @@ def publishing_new_statement() -> Response | tuple[str, int]:
         return _render_new(form)
     action = _action()
     if not form.validate_on_submit():
-        error = EXPIRED if form.csrf_token.errors else "Check the form below (your text is kept)."
-        return _render_new(form, error=error, status=400)
+        error = EXPIRED if form.csrf_token.errors else CHECK_THE_FORM
+        return _render_new(form, error=str(error), status=400)
     if not action:
-        error = "Choose Preview, Save draft or Publish (your text is kept)."
-        return _render_new(form, error=error, status=400)
+        return _render_new(form, error=str(CHOOSE_AN_ACTION), status=400)
     text = _text_of(form)
     if action == "preview":
         try:
             return _render_new(form, preview=preview_html(text.body, form.lang.data))
         except RenderError as exc:
-            return _render_new(form, error=str(exc), status=400)
+            return _render_new(form, error=error_text(exc), status=400)
     date, date_is_month = parse_date(form.date.data or "")
     try:
         item = publishing.new_item(
@@ -458,14 +503,18 @@ def publishing_new_statement() -> Response | tuple[str, int]:
         )
     except PublishingError as exc:
         dbs.rollback()
-        return _render_new(form, error=str(exc), status=400)
+        return _render_new(form, error=error_text(exc), status=400)
     except IntegrityError:  # the same address, saved at the same moment by someone else
         dbs.rollback()
-        return _render_new(form, error="A page with this address exists already.", status=400)
+        error = gettext("A page with this address exists already.")
+        return _render_new(form, error=error, status=400)
     flash(
-        "Statement published. Statements are listed newest first; the newest is on the home page."
+        gettext(
+            "Statement published. Statements are listed newest first; the newest is on the"
+            " home page."
+        )
         if action == "publish"
-        else "Statement saved as a draft. Readers do not see it until it is published."
+        else gettext("Statement saved as a draft. Readers do not see it until it is published.")
     )
     return redirect(_edit_url(item, form.lang.data))
 
@@ -497,10 +546,10 @@ def publishing_details(section: str, slug: str) -> Response | tuple[str, int]:
                 date_is_month=date_is_month,
                 position=int(form.position.data or 0),
             )
-            flash("Date and position saved.")
+            flash(gettext("Date and position saved."))
             return redirect(url_for("staff.publishing_list"))
         status = 400
-        error = EXPIRED if form.csrf_token.errors else "Check the form below."
+        error = str(EXPIRED) if form.csrf_token.errors else gettext("Check the form below.")
     page = render_template(
         "staff/publishing/details.html",
         item=item,

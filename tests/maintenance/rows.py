@@ -18,6 +18,7 @@ def add_member(
     team_id: int,
     notify: bool = True,
     active: bool = True,
+    language: str | None = None,
 ) -> StaffUser:
     user = StaffUser(
         email=email,
@@ -28,6 +29,7 @@ def add_member(
         key_salt=bytes(16),
         is_active=active,
         notify_by_email=notify,
+        language=language,
     )
     user.memberships.append(TeamMembership(team_id=team_id))
     session.add(user)

@@ -66,6 +66,46 @@ def utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def test_each_member_gets_the_notice_in_their_own_language(
+    db_app: Flask, db_client: FlaskClient, smtp_port: int
+) -> None:
+    """The mail is in the recipient's staff-area language; one who follows the browser gets
+    the default language (be), and every version still says nothing about the request."""
+    hotline = team_id(db_app)
+    db_app.config["STAFF_DEFAULT_LANGUAGE"] = None  # as shipped: DEFAULT_LANGUAGE (be)
+    with db_app.app_context():
+        session = db_session()
+        add_member(session, "ales@example.org", team_id=hotline, language="be")
+        add_member(session, "olga@example.org", team_id=hotline, language="ru")
+        add_member(session, "eve@example.org", team_id=hotline, language="en")
+        add_member(session, "nina@example.org", team_id=hotline)  # follows the browser
+    with smtp_server(smtp_port) as mailbox:
+        HelpClient(db_client).submit_ok(MARKER, category="sexual", region="gomel")
+        # A second request queues no second notice, whatever language the first was in.
+        HelpClient(db_client).submit_ok("second " + MARKER, category="legal", region="brest")
+        assert len(outbox(db_app)) == 4
+        result = db_app.test_cli_runner().invoke(args=["outbox", "send"])
+        assert "Sent 4, failed 0" in result.output, result.output
+        received = mailbox.received()
+    mails: dict[str, EmailMessage] = {}
+    for mail in received:
+        parsed = email.message_from_bytes(mail.raw, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        mails[mail.rcpt_tos[0]] = parsed
+    expected = {
+        "ales@example.org": ("Новы зварот чакае адказу", "увайдзіце, каб прачытаць"),
+        "nina@example.org": ("Новы зварот чакае адказу", "увайдзіце, каб прачытаць"),
+        "olga@example.org": ("Новое обращение ждёт ответа", "войдите, чтобы прочитать"),
+        "eve@example.org": ("A new request is waiting", "please sign in"),
+    }
+    for address, (subject, words) in expected.items():
+        body = mails[address].get_content()
+        assert mails[address]["Subject"] == subject, address
+        assert words in body and STAFF_URL in body, address
+        for secret in (MARKER, "second", "gomel", "sexual", "Hotline"):
+            assert secret not in body
+
+
 def test_opted_in_members_get_a_mail_that_says_nothing_about_the_request(
     db_app: Flask, db_client: FlaskClient, smtp_port: int
 ) -> None:
@@ -75,7 +115,7 @@ def test_opted_in_members_get_a_mail_that_says_nothing_about_the_request(
         other = Team(name="Lawyers", public_key=bytes(32))
         session.add(other)
         session.commit()
-        add_member(session, "alice@example.org", team_id=hotline)
+        add_member(session, "alice@example.org", team_id=hotline, language="en")
         add_member(session, "bob@example.org", team_id=hotline, notify=False)
         add_member(session, "carol@example.org", team_id=hotline, active=False)
         add_member(session, "dave@example.org", team_id=other.id)
@@ -103,7 +143,7 @@ def test_opted_in_members_get_a_mail_that_says_nothing_about_the_request(
     parsed = email.message_from_bytes(mail.raw, policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)
     assert parsed["Subject"] == "A new request is waiting"
-    assert parsed.get_content().replace("\r\n", "\n") == notifications.BODY.format(url=STAFF_URL)
+    assert parsed.get_content().replace("\r\n", "\n") == notifications.BODY % {"url": STAFF_URL}
     assert parsed["Content-Transfer-Encoding"] == "7bit"
     lowered = raw.lower()
     digits = receipt.replace(" ", "")

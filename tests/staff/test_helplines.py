@@ -246,7 +246,7 @@ def test_a_bad_dial_string_shows_the_form_again_with_what_was_typed(
     [
         ("last_confirmed", "August", "YYYY-MM-DD"),
         ("last_confirmed", "2999-01-01", "cannot be later than today"),
-        ("position", "first", "Not a valid integer value"),
+        ("position", "first", "Give a whole number"),
         ("number", "8" * 41, "at most 40 characters"),
         ("status", "perhaps", "Not a valid choice"),
         ("kind", "pigeon", "Not a valid choice"),

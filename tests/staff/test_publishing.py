@@ -189,8 +189,9 @@ def test_editor_walks_a_statement_through(db_app: Flask, editor: FlaskClient) ->
     count = revision_count(db_app)
     reviewed = small_form(editor, EDIT, f"{EDIT}/reviewed", prefix="reviewed")
     assert reviewed.status_code == 302
-    today = dt.date.today().isoformat()
-    assert f"Last reviewed: <strong>{today}</strong>" in editor.get(EDIT).get_data(as_text=True)
+    today = dt.date.today()
+    shown = f"{today.day} {today:%B %Y}"  # the member's language: English here
+    assert f"Last reviewed: <strong>{shown}</strong>" in editor.get(EDIT).get_data(as_text=True)
     assert revision_count(db_app) == count
     with db_app.app_context():
         row_en = db_session().scalar(
@@ -199,7 +200,7 @@ def test_editor_walks_a_statement_through(db_app: Flask, editor: FlaskClient) ->
             .where(ContentItem.slug == SLUG, ContentLanguage.lang == "en")
         )
         assert row_en is not None and row_en.last_reviewed == dt.date.today()
-    assert f"reviewed {today}" in cell(
+    assert f"reviewed {today.day} {today:%b %Y}" in cell(  # staff_date, in English
         row_of(editor.get("/staff/publishing/").get_data(as_text=True), SLUG), "English"
     )
 
