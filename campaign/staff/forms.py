@@ -170,15 +170,11 @@ class MoveRuleForm(FlaskForm):
     )
 
 
-# Appended for issue 14 (the admin pages); the import stays here so this block merges alone.
-from flask_babel import lazy_gettext as _lazy  # noqa: E402
-
-
 class InviteInLanguageForm(InviteForm):
     """The invitation form with the new member's staff-area language (issue 14)."""
 
     language = SelectField(
-        _lazy("Language of their staff area"),
+        _l("Language of their staff area"),
         choices=[
             SelectChoice("be", "Беларуская"),
             SelectChoice("ru", "Русский"),
