@@ -47,6 +47,8 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
             "_l",
             "-k",
             "lazy_gettext",
+            "-k",
+            "lazy_pgettext:1c,2",
             "--no-location",
             "--omit-header",
             "-o",

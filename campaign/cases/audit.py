@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS
+from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS, STATUS_LABELS
 from campaign.models import AuditEvent, StaffUser, Team
 from campaign.models.audit import OPERATOR, SYSTEM, record
 
@@ -76,12 +76,6 @@ LABELS = {
     "category": {c.value: c.label for c in CATEGORIES},
     "region": {c.value: c.label for c in REGIONS},
     "language": {c.value: c.label for c in ANSWER_LANGUAGES},
-}
-STATUS_WORDS: dict[str, object] = {
-    "new": _l("New"),
-    "open": _l("Open"),
-    "waiting": _l("Waiting"),
-    "closed": _l("Closed"),
 }
 KINDS: dict[str, object] = {
     "category": _l("category"),
@@ -137,7 +131,7 @@ def in_words(session: Session, events: Sequence[AuditEvent]) -> list[AuditLine]:
             name = users.get(int(value)) if value.isdigit() else None
             return str(_("assignee: %(name)s", name=name or value))
         if kind == "status":
-            return str(_("status: %(status)s", status=str(STATUS_WORDS.get(value, value))))
+            return str(_("status: %(status)s", status=str(STATUS_LABELS.get(value, value))))
         return f"{KINDS[kind]}: {label(kind, value)}"
 
     lines = []

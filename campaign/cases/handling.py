@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from campaign.cases import audit, crypto, intake
+from campaign.cases import audit, crypto, intake, vocabulary
 from campaign.cases.crypto import PrivateKey
 from campaign.models import (
     HelpRequest,
@@ -24,12 +24,7 @@ from campaign.models import (
 from campaign.models.base import utcnow
 
 STATUSES = [s.value for s in RequestStatus]
-STATUS_LABELS = {
-    "new": "New",
-    "open": "Open",
-    "waiting": "Waiting for reply",
-    "closed": "Closed",
-}
+STATUS_LABELS = vocabulary.STATUS_LABELS
 
 
 class CaseError(ValueError):

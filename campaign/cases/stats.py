@@ -113,20 +113,26 @@ def default_range(today: dt.date) -> DateRange:
     return DateRange(today - dt.timedelta(weeks=DEFAULT_WEEKS - 1), today)
 
 
-def _parse_day(text: str, what: str) -> dt.date:
+def _parse_day(text: str, first: bool) -> dt.date:
     try:
         if len(text) != 10:
             raise ValueError(text)
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise RangeError(
+        message = (
             _(
-                "The %(what)s date “%(text)s” is not a date. Write it as year-month-day, "
+                "The first day “%(text)s” is not a date. Write it as year-month-day, "
                 "for example 2026-03-02.",
-                what=what,
                 text=text[:40],
             )
-        ) from None
+            if first
+            else _(
+                "The last day “%(text)s” is not a date. Write it as year-month-day, "
+                "for example 2026-03-15.",
+                text=text[:40],
+            )
+        )
+        raise RangeError(message) from None
 
 
 def parse_range(from_text: str, to_text: str, today: dt.date) -> DateRange:
@@ -136,8 +142,8 @@ def parse_range(from_text: str, to_text: str, today: dt.date) -> DateRange:
         return default_range(today)
     if not from_text or not to_text:
         raise RangeError(_("Enter both dates: the first day and the last day to count."))
-    asked_from = _parse_day(from_text, _("first"))
-    asked_to = _parse_day(to_text, _("last"))
+    asked_from = _parse_day(from_text, first=True)
+    asked_to = _parse_day(to_text, first=False)
     if asked_from > asked_to:
         raise RangeError(_("The first day is after the last day. Swap them, or change one."))
     if asked_from > today:

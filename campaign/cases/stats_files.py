@@ -211,12 +211,14 @@ def chart_svg(report: Report, standalone: bool = False) -> Markup:
                 f'<text x="{_n(centre)}" y="{bottom + 16}" text-anchor="middle" '
                 f'font-size="11">{escape(format_date(week.start, "d MMM"))}</text>'
             )
+    axis_label = _("Week starting (Monday)")
+    no_bar_note = _("No bar: fewer than 5 requests that week.")
     out.append(
         f'<line x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}" '
         f'stroke="{TEXT}" stroke-width="1"/>'
-        f'<text x="{left}" y="{bottom + 34}">{escape(_("Week starting (Monday)"))}</text>'
+        f'<text x="{left}" y="{bottom + 34}">{escape(axis_label)}</text>'
         f'<text x="{left}" y="{bottom + 50}" font-size="11">'
-        f"{escape(_('No bar: fewer than 5 requests that week.'))}</text>"
+        f"{escape(no_bar_note)}</text>"
         "</svg>"
     )
     return Markup("".join(out))  # noqa: S704 - every interpolated text is escaped above

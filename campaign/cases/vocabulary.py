@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 MESSAGE_MAX = 4000  # characters in one message, note or reply
 
@@ -83,3 +84,13 @@ CONTACT_FIELD_METHODS: dict[str, tuple[str, ...]] = {
 CATEGORY_VALUES = [choice.value for choice in CATEGORIES]
 REGION_VALUES = [choice.value for choice in REGIONS]
 LANGUAGE_VALUES = [choice.value for choice in ANSWER_LANGUAGES]
+
+
+# A request's status as staff read it (the values are ``models.RequestStatus``). "status"
+# is the translators' context: "Open" and "Closed" are also a button and an inbox view.
+STATUS_LABELS = {
+    "new": lazy_pgettext("status", "New"),
+    "open": lazy_pgettext("status", "Open"),
+    "waiting": lazy_pgettext("status", "Waiting for reply"),
+    "closed": lazy_pgettext("status", "Closed"),
+}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext, lazy_gettext, lazy_pgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -52,7 +52,7 @@ VIEW_LABELS = {
     "open": lazy_gettext("All open"),
     "mine": lazy_gettext("Mine"),
     "unassigned": lazy_gettext("Unassigned"),
-    "closed": lazy_gettext("Closed"),
+    "closed": lazy_pgettext("inbox view", "Closed"),
     "all": lazy_gettext("All"),
 }
 NO_KEY_REFUSAL = lazy_gettext(
