@@ -171,9 +171,6 @@ def format_day_time(value: dt.datetime, lang: str) -> str:
     return format_datetime(aware, DAY_TIME_FORMAT, tzinfo=site_timezone(), locale=lang)
 
 
-STAFF_TIME_FORMAT = "d MMM y, HH:mm"
-
-
 def zone_label(value: dt.datetime) -> str:
     """The site's offset from UTC at that moment, as 'UTC+3' (the same in every language,
     and never Babel's 'summer time' names, which are wrong for Minsk in Russian)."""
@@ -185,16 +182,10 @@ def zone_label(value: dt.datetime) -> str:
 
 
 def format_staff_time(value: dt.datetime, lang: str) -> str:
-    """A time in the staff area: '29 Nov 2026, 15:05 (UTC+3)', in the site's time zone
+    """A time in the staff area: '29 November 2026, 15:05 (UTC+3)', in the site's time zone
     (BABEL_DEFAULT_TIMEZONE, the organisation's; Europe/Minsk unless set), zone shown."""
     aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    text = format_datetime(aware, STAFF_TIME_FORMAT, tzinfo=site_timezone(), locale=lang)
-    return f"{text} ({zone_label(aware)})"
-
-
-def format_staff_date(value: dt.date, lang: str) -> str:
-    """A day in the staff area: '29 Nov 2026' (a stored time: its day in the site's zone)."""
-    return format_date(_local(value), "d MMM y", locale=lang)
+    return f"{format_day_time(aware, lang)} ({zone_label(aware)})"
 
 
 def init_app(app: Flask) -> None:
@@ -212,7 +203,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = lambda value: format_day(value, select_locale())
     app.jinja_env.filters["date_time"] = lambda value: format_day_time(value, select_locale())
     app.jinja_env.filters["staff_time"] = lambda value: format_staff_time(value, select_locale())
-    app.jinja_env.filters["staff_date"] = lambda value: format_staff_date(value, select_locale())
+    app.jinja_env.filters["staff_date"] = lambda value: format_day(value, select_locale())
 
     @app.context_processor
     def language_context() -> dict[str, Any]:

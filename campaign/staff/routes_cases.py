@@ -30,8 +30,8 @@ from campaign.staff.forms import (
     StatusForm,
 )
 
-CATEGORY_LABELS = {c.value: str(c.label) for c in CATEGORIES}
-REGION_LABELS = {c.value: str(c.label) for c in REGIONS}
+CATEGORY_LABELS = {c.value: c.label for c in CATEGORIES}  # lazy: in the reader's language
+REGION_LABELS = {c.value: c.label for c in REGIONS}
 # The audit actions an inbox row names as "the last action".
 ACTION_LABELS = {
     "assigned": lazy_gettext("Assigned"),

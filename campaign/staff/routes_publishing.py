@@ -331,7 +331,9 @@ class HistoryEntry:
 
 
 def _as_text(revision: ContentRevision) -> str:
-    return f"Title: {revision.title}\nSummary: {revision.summary}\n\n{revision.body}"
+    title = gettext("Title: %(title)s", title=revision.title)
+    summary = gettext("Summary: %(summary)s", summary=revision.summary)
+    return f"{title}\n{summary}\n\n{revision.body}"
 
 
 def collapse(lines: list[DiffLine], context: int = 2) -> list[DiffLine]:

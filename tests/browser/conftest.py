@@ -2,9 +2,11 @@
 
 The app runs as a real HTTP server (Werkzeug, threaded) on 127.0.0.1 and a free port, on
 a temporary SQLite database made by the migrations, with a default team, a caseworker of
-that team and an editor (for the staff pages), a draft of the English statement (so that
-its editor shows a draft and its history a diff with Restore) and a few requests, no
-minimum fill time and high rate limits. Its quick exit points to a neutral address that no
+that team, an editor and an admin (for the staff pages; none has a saved language, so
+Accept-Language chooses theirs), an open invitation and a saved reply of the team (for
+their pages), a draft of the English statement (so that its editor shows a draft and its
+history a diff with Restore) and a few requests, no minimum fill time and high rate
+limits. Its quick exit points to a neutral address that no
 request ever reaches (see ``tests/browser/tab.py``).
 
 Chromium is Debian's (/usr/bin/chromium), started with the flags of ``devtools.chromium``
@@ -30,14 +32,15 @@ from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from campaign import create_app
-from campaign.cases import crypto, intake
+from campaign.cases import accounts, crypto, intake, saved_replies
 from campaign.cases.teams import create_team
 from campaign.content import publishing
 from campaign.content.publishing import Text
 from campaign.core import migrate
 from campaign.core.db import db_session, engine
-from campaign.models import HelpRequest
+from campaign.models import HelpRequest, StaffUser, Team
 from devtools.chromium import CHROMIUM, CHROMIUM_FLAGS, chromium_missing
+from tests.browser.sitepages import INVITE_TOKEN, SAVED_REPLY
 from tests.browser.tab import QUICK_EXIT_URL, LiveSite, StaffLogin, Tab, open_tab
 from tests.conftest import TEST_CONFIG, seed_content
 from tests.staff.staffclient import Member, fresh_code, grant, make_member
@@ -97,6 +100,7 @@ class LiveApp:
     team_key: str
     caseworker: Member
     editor: Member
+    admin: Member
 
     def login_of(self, member: Member) -> StaffLogin:
         return StaffLogin(member.email, member.password, lambda: fresh_code(self.app, member))
@@ -106,6 +110,9 @@ class LiveApp:
 
     def editor_login(self) -> StaffLogin:
         return self.login_of(self.editor)
+
+    def admin_login(self) -> StaffLogin:
+        return self.login_of(self.admin)
 
     def reply_to_newest_request(self, text: str) -> None:
         """Answer the most recent help request as its team would (with the team key)."""
@@ -135,6 +142,36 @@ def save_statement_draft(app: Flask) -> None:
         assert publishing.save_draft(session, None, item, lang, text) is not None
 
 
+def open_invitation(app: Flask, admin: Member) -> None:
+    """An invitation of a caseworker to the default team, not yet accepted, whose link
+    is ``/staff/invite/<INVITE_TOKEN>`` (a fixed token: test ids name the page)."""
+    with app.app_context():
+        session = db_session()
+        by = session.get(StaffUser, admin.id)
+        team = session.scalar(select(Team).where(Team.is_default.is_(True)))
+        assert by is not None and team is not None
+        token = accounts.create_invitation(
+            session, by=by, email="invited@example.org", name="Ivy Invited", team_ids=[team.id]
+        )
+        invitation = accounts.open_invitation(session, token)
+        assert invitation is not None
+        invitation.token_hash = accounts._token_hash(INVITE_TOKEN)
+        session.commit()
+        assert accounts.open_invitation(session, INVITE_TOKEN) is not None
+
+
+def save_reply(app: Flask, caseworker: Member) -> None:
+    """A saved reply of the default team, in Belarusian (its edit page: ``SAVED_REPLY``)."""
+    with app.app_context():
+        session = db_session()
+        author = session.get(StaffUser, caseworker.id)
+        team = session.scalar(select(Team).where(Team.is_default.is_(True)))
+        assert author is not None and team is not None
+        title, body = "Першы адказ", "Добры дзень. Мы прачыталі ваша паведамленне."
+        reply = saved_replies.create(session, author, team, "be", title, body)
+        assert f"/staff/replies/{reply.id}" == SAVED_REPLY, reply.id
+
+
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     database = tmp_path_factory.mktemp("browser") / "campaign.db"
@@ -159,8 +196,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
     caseworker = make_member(app, "caseworker@example.org", name="Casey Worker")
     grant(app, "Hotline", caseworker, team_key)
     editor = make_member(app, "editor@example.org", role="editor", name="Edith Editor")
+    admin = make_member(app, "admin@example.org", role="admin", name="Ada Admin")
+    open_invitation(app, admin)
+    save_reply(app, caseworker)
     save_statement_draft(app)
-    live = LiveApp(app, team_key, caseworker, editor)
+    live = LiveApp(app, team_key, caseworker, editor, admin)
     with app.app_context():  # so the inbox has something to show
         for category, region, language in SEEDED_REQUESTS:
             submission = intake.Submission(category, region, language, "A seeded request.")
@@ -186,6 +226,7 @@ def site(live_app: LiveApp) -> Iterator[LiveSite]:
             QUICK_EXIT_URL,
             live_app.staff_login(),
             live_app.editor_login(),
+            live_app.admin_login(),
         )
     finally:
         server.shutdown()

@@ -4,8 +4,10 @@ Every test module iterates these lists, so a page added here gets every check th
 to it (quick exit, no-JS rendering, axe, focus, network, weight). Staff pages go in
 ``STAFF_VISITS``; one whose view needs a signed-in member names a ``prepare`` step, a
 function ``(page, site) -> None`` that signs in through the real login form before the page
-is opened, as ``staff_sign_in`` does for the inbox (the caseworker) and ``editor_sign_in``
-for the publishing and help line pages (the editor).
+is opened, as ``staff_sign_in`` does for the inbox (the caseworker), ``editor_sign_in``
+for the publishing and help line pages (the editor) and ``admin_sign_in`` for the admin pages.
+Staff URLs carry no language: a staff visit's ``lang`` is sent as Accept-Language (the
+members of the live app have no saved language, so the browser's decides).
 """
 
 from __future__ import annotations
@@ -32,11 +34,13 @@ class Visit:
     public: bool = True
     # Told apart in test ids when one page is visited twice (as two members).
     name: str = ""
+    # A staff page's language, asked for with Accept-Language ("": the browser's own).
+    lang: str = ""
 
     @property
     def id(self) -> str:
         path = self.path.strip("/").replace("/", "-") or "root"
-        return f"{path}-{self.name}" if self.name else path
+        return "-".join(part for part in (path, self.name, self.lang) if part)
 
 
 PUBLIC_VISITS: list[Visit] = [Visit(path) for path in public_paths()]
@@ -87,6 +91,11 @@ def editor_sign_in(page: Page, site: LiveSite) -> None:
     sign_in(page, site, site.editor, "/staff/publishing/")
 
 
+def admin_sign_in(page: Page, site: LiveSite) -> None:
+    """Sign in as the admin (who starts at the inbox), unless signed in already."""
+    sign_in(page, site, site.admin, "/staff/")
+
+
 def staff_sign_out(page: Page, site: LiveSite) -> None:
     """Make sure no staff session is open (the login page would send one to the inbox)."""
     page.context.clear_cookies()
@@ -96,19 +105,43 @@ def staff_sign_out(page: Page, site: LiveSite) -> None:
 # The shipped English statement (it has a draft in the live app, see conftest.py) and its
 # Belarusian translation; every staff page an editor uses, and the caseworker's help lines.
 STATEMENT = "/staff/publishing/statements/2020-08-suspension"
+# An open invitation of the live app (conftest.py stores it under this token) and the saved
+# reply it makes for the default team (the first one, so number 1).
+INVITE_TOKEN = "browser-suite-open-invitation"
+SAVED_REPLY = "/staff/replies/1"
+DEFAULT_TEAM = "/staff/admin/teams/1"
+
+
+def staff(path: str, prepare: Prepare, name: str = "") -> Visit:
+    return Visit(path, prepare=prepare, public=False, name=name)
+
+
 STAFF_VISITS: list[Visit] = [
-    Visit("/staff/login", prepare=staff_sign_out, public=False),
-    Visit("/staff/", prepare=staff_sign_in, public=False),
-    Visit("/staff/requests/1", prepare=staff_sign_in, public=False),
-    Visit("/staff/helplines/", prepare=staff_sign_in, public=False, name="caseworker"),
-    Visit("/staff/publishing/", prepare=editor_sign_in, public=False),
-    Visit(f"{STATEMENT}/en", prepare=editor_sign_in, public=False),
-    Visit(f"{STATEMENT}/en/history", prepare=editor_sign_in, public=False),
-    Visit(f"{STATEMENT}/be", prepare=editor_sign_in, public=False),
-    Visit(f"{STATEMENT}/details", prepare=editor_sign_in, public=False),
-    Visit("/staff/publishing/new-statement", prepare=editor_sign_in, public=False),
-    Visit("/staff/helplines/", prepare=editor_sign_in, public=False, name="editor"),
-    Visit("/staff/helplines/hotline", prepare=editor_sign_in, public=False),
+    staff("/staff/login", staff_sign_out),
+    staff(f"/staff/invite/{INVITE_TOKEN}", staff_sign_out),
+    staff("/staff/", staff_sign_in),
+    staff("/staff/requests/1", staff_sign_in),
+    staff("/staff/replies/", staff_sign_in),
+    staff("/staff/replies/new", staff_sign_in),
+    staff(SAVED_REPLY, staff_sign_in),
+    staff(f"{SAVED_REPLY}/delete", staff_sign_in),
+    staff("/staff/account", staff_sign_in),
+    staff("/staff/helplines/", staff_sign_in, name="caseworker"),
+    staff("/staff/admin/users", admin_sign_in),
+    staff("/staff/admin/teams", admin_sign_in),
+    staff(DEFAULT_TEAM, admin_sign_in),
+    staff("/staff/admin/routing", admin_sign_in),
+    staff("/staff/admin/audit", admin_sign_in),
+    staff("/staff/admin/retention", admin_sign_in),
+    staff("/staff/admin/stats", admin_sign_in),
+    staff("/staff/publishing/", editor_sign_in),
+    staff(f"{STATEMENT}/en", editor_sign_in),
+    staff(f"{STATEMENT}/en/history", editor_sign_in),
+    staff(f"{STATEMENT}/be", editor_sign_in),
+    staff(f"{STATEMENT}/details", editor_sign_in),
+    staff("/staff/publishing/new-statement", editor_sign_in),
+    staff("/staff/helplines/", editor_sign_in, name="editor"),
+    staff("/staff/helplines/hotline", editor_sign_in),
 ]
 
 ALL_VISITS: list[Visit] = PUBLIC_VISITS + STAFF_VISITS
@@ -127,7 +160,8 @@ def press_preview(page: Page) -> None:
 
 @dataclass(frozen=True)
 class Shot:
-    """A screenshot: ``screenshots/<name>-<lang>-<width>.png`` (no lang for staff pages).
+    """A screenshot: ``screenshots/<name>-<lang>-<width>.png`` (a staff page: its visit's
+    ``lang``, or none).
 
     ``{lang}`` in the visit's path is filled with each language; ``then`` runs after the
     page is open (e.g. sending the form empty to show its errors).
@@ -156,7 +190,12 @@ SCREENSHOTS: list[Shot] = [
         Visit(f"{STATEMENT}/en/history", prepare=editor_sign_in, public=False),
     ),
     Shot("helplines", Visit("/staff/helplines/", prepare=editor_sign_in, public=False)),
+    Shot("account", Visit("/staff/account", staff_sign_in, public=False, lang="ru")),
+    Shot("admin-users", Visit("/staff/admin/users", admin_sign_in, public=False, lang="be")),
 ]
+
+
+LANGUAGES = ("be", "ru", "en")
 
 
 def one_language_each(visits: list[Visit]) -> list[Visit]:
@@ -164,20 +203,25 @@ def one_language_each(visits: list[Visit]) -> list[Visit]:
 
     For checks of what every language shares (one template, one script, one stylesheet),
     where the other two languages would repeat the same page with other words: every page
-    and every language is still visited. Staff pages (no language) are kept as they are.
+    and every language is still visited. Staff pages (no language in their address) take
+    the languages in turn too, as their visit's ``lang`` (sent as Accept-Language).
     """
-    languages = ("be", "ru", "en")
     chosen: list[Visit] = []
     seen: set[str] = set()
+    staff_pages = 0
     for visit in visits:
         parts = visit.path.split("/", 2)
-        if len(parts) < 3 or parts[1] not in languages:
-            chosen.append(visit)
+        if len(parts) < 3 or parts[1] not in LANGUAGES:
+            if visit.public:
+                chosen.append(visit)
+            else:
+                chosen.append(replace(visit, lang=LANGUAGES[staff_pages % len(LANGUAGES)]))
+                staff_pages += 1
             continue
         rest = parts[2]
         if rest in seen:
             continue
         seen.add(rest)
-        lang = languages[(len(seen) - 1) % len(languages)]
+        lang = LANGUAGES[(len(seen) - 1) % len(LANGUAGES)]
         chosen.append(replace(visit, path=f"/{lang}/{rest}"))
     return chosen

@@ -66,6 +66,7 @@ class LiveSite:
     quick_exit_url: str
     staff: StaffLogin | None = None  # a caseworker of the default team
     editor: StaffLogin | None = None  # an editor (publishing and help lines only)
+    admin: StaffLogin | None = None  # an admin (not a key holder of any team)
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -119,8 +120,11 @@ class Tab:
         assert unexpected == [], f"requests to other hosts: {unexpected}"
 
     def reset(self) -> None:
+        """Start of a test: nothing recorded, and no language asked for (a test that sets
+        Accept-Language, ``tools.open_visit`` with a visit's ``lang``, leaves it set)."""
         self.requests.clear()
         self.exit_reports.clear()
+        self.page.set_extra_http_headers({})
 
     def finish(self) -> None:
         """End of a test: let any held exit arrive, then check where requests went."""

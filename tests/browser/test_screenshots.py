@@ -1,8 +1,9 @@
 """Screenshots of the main pages at a phone's and a desktop's width, for people to look at.
 
 Written to ``screenshots/`` at the project root (git-ignored; the README names it) as
-``<name>-<lang>-<width>.png``, full page. The test checks each file is a PNG of the width
-asked for; looking at them is for people.
+``<name>-<lang>-<width>.png``, full page (a staff page: the language its shot asks for, if
+any). The test checks each file is a PNG of the width asked for; looking at them is for
+people.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ SHARED_TAB_OF_WIDTH = {360: "phone_tab", 1280: "js_tab"}
 
 
 @pytest.mark.parametrize("width", SCREENSHOT_WIDTHS)
-@pytest.mark.parametrize("shot", SCREENSHOTS, ids=lambda s: s.name)
+# Staff pages' shots are told apart by name (``-k staff`` runs them with the staff checks).
+@pytest.mark.parametrize(
+    "shot", SCREENSHOTS, ids=lambda s: s.name if s.visit.public else f"staff-{s.name}"
+)
 def test_screenshots(
     request: pytest.FixtureRequest, new_tab: TabFactory, shot: Shot, width: int
 ) -> None:
@@ -51,12 +55,12 @@ def test_screenshots(
     languages = LANGUAGES if "{lang}" in shot.visit.path else ("",)
     for lang in languages:
         visit = replace(shot.visit, path=shot.visit.path.format(lang=lang))
-        open_visit(tab.page, tab.site, visit)
+        open_visit(tab.page, tab.site, visit)  # a staff visit's lang: asked for, checked
         if shot.then is not None:
             shot.then(tab.page)
         tab.page.wait_for_load_state("load")
         tab.page.evaluate("window.scrollTo(0, 0)")
-        name = "-".join(part for part in (shot.name, lang, str(width)) if part)
+        name = "-".join(part for part in (shot.name, lang or visit.lang, str(width)) if part)
         path = SCREENSHOT_DIR / f"{name}.png"
         tab.page.screenshot(path=path, full_page=True)
         assert png_size(path)[0] == width

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.messages.pofile import read_po
 from playwright.sync_api import CDPSession, ConsoleMessage, Page, Request, ViewportSize
 
 from tests.browser.sitepages import Visit
@@ -35,15 +36,33 @@ def declared_icon(page: Page, site: LiveSite) -> str | None:
     return site.url(href) if href else None
 
 
+def ask_for_language(page: Page, lang: str) -> None:
+    """Send Accept-Language ``lang`` from now on in this tab ("": the browser's own again).
+    The shared tabs are given back the browser's own before each test (``Tab.reset``)."""
+    page.set_extra_http_headers({"Accept-Language": lang} if lang else {})
+
+
+def page_language(page: Page) -> str:
+    lang: str = page.evaluate("document.documentElement.lang")
+    return lang
+
+
 def open_visit(page: Page, site: LiveSite, visit: Visit) -> None:
-    """Run the visit's preparation (e.g. signing in), then open its page; expect 200."""
+    """Run the visit's preparation (e.g. signing in), then open its page; expect 200.
+
+    A staff visit with a ``lang`` is asked for in that language (Accept-Language, which
+    the tab keeps sending afterwards) and must come in it (``<html lang>``)."""
     if visit.prepare is not None:
         visit.prepare(page, site)
+    if visit.lang:
+        ask_for_language(page, visit.lang)
     response = page.goto(visit.path)
     assert response is not None, visit.path
     assert response.status == 200, (visit.path, response.status, page.url)
     # Not sent elsewhere on the way (a staff page to the login form, when signed out).
     assert urlsplit(page.url).path == urlsplit(visit.path).path, (visit.path, page.url)
+    if visit.lang:
+        assert page_language(page) == visit.lang, (visit.path, visit.lang)
 
 
 def open_settled(tab: Tab, visit: Visit) -> None:
@@ -220,17 +239,76 @@ OVERFLOWING = """() => [...document.querySelectorAll('body *')]
 NARROW: ViewportSize = {"width": 320, "height": 640}  # WCAG's width for reflow (1.4.10)
 
 
-def assert_reflows(page: Page) -> None:
-    """In a 320 px window the open page needs no sideways scrolling (WCAG 1.4.10); the
-    window is given back its size after."""
+def assert_reflows(page: Page, widths: tuple[int, ...] = (NARROW["width"],)) -> None:
+    """In a 320 px window (and any other of ``widths``) the open page needs no sideways
+    scrolling (WCAG 1.4.10); the window is given back its size after."""
     wide = page.viewport_size
-    page.set_viewport_size(NARROW)
     try:
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= NARROW["width"], page.evaluate(OVERFLOWING)
+        for width in widths:
+            page.set_viewport_size({"width": width, "height": NARROW["height"]})
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= width, (width, page.evaluate(OVERFLOWING))
     finally:
         if wide is not None:
             page.set_viewport_size(wide)
+
+
+# --- language -------------------------------------------------------------------------
+
+# What the page says in its own language: its text nodes and the attributes read out or
+# shown (not inside an element marked with another language, nor a script or style).
+PAGE_TEXTS = """() => {
+  const own = e => e && e.closest('[lang]') === document.documentElement
+    && !e.closest('script, style, noscript, template');
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (own(node.parentElement)) texts.push(node.textContent);
+  }
+  for (const e of document.querySelectorAll('[aria-label], [placeholder], [title], [alt]')) {
+    if (!own(e)) continue;
+    for (const name of ['aria-label', 'placeholder', 'title', 'alt']) {
+      if (e.hasAttribute(name)) texts.push(e.getAttribute(name));
+    }
+  }
+  texts.push(document.title);
+  return texts;
+}"""
+CATALOGUES = ROOT / "campaign" / "translations"
+ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+# Names that are also catalogue strings: "English" is the language's own name in every
+# language menu (as "Беларуская" and "Русский" are), "Hotline" the live app's team.
+NAMES = frozenset({"English", "Hotline"})
+
+
+@cache
+def translated_strings(lang: str) -> frozenset[str]:
+    """The English strings the catalogue of ``lang`` translates (to something else)."""
+    with (CATALOGUES / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po)
+    return frozenset(
+        message.id
+        for message in catalog
+        if isinstance(message.id, str)
+        and isinstance(message.string, str)
+        and message.string not in ("", message.id)
+        and not message.fuzzy
+        and ENGLISH_WORD.search(message.id)
+    )
+
+
+def english_left(page: Page, lang: str) -> list[str]:
+    """Texts of the open page that are a string its catalogue translates into ``lang``,
+    shown in English all the same (a label resolved too early, a missing ``_()``). A part
+    of a text joined with " · " counts on its own."""
+    english = translated_strings(lang)
+    found: dict[str, None] = {}
+    for text in page.evaluate(PAGE_TEXTS):
+        whole = " ".join(text.split())
+        for part in (whole, *whole.split(" · ")):
+            if part in english and part not in NAMES:
+                found[part] = None
+    return list(found)
 
 
 # --- focus ----------------------------------------------------------------------------
