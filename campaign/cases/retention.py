@@ -19,8 +19,12 @@ with ``core.db.scrub_deleted``: SQLite's WAL is checkpointed and truncated (with
 ``secure_delete`` the deleted cells are already zeros), PostgreSQL's tables are rewritten by
 ``VACUUM FULL``. That takes each table's exclusive lock for a moment, so the site's requests
 wait that long (the lock is waited for at most 5 s, else the scrub is reported as not done
-and the next purge does it). What a purge cannot reach, backups, PostgreSQL's WAL archives
-and the disk's freed blocks, is in docs/deploy.md.
+and the next purge does it). ``VACUUM FULL`` copies a deleted row instead of dropping it
+while a transaction that began before the purge is still open, in any database of the same
+server or as a reader of this one (a ``pg_dump``): the scrub waits up to 10 s for such
+transactions, checks that the rewrite dropped every deleted row, and is otherwise reported
+as not done too. What a purge cannot reach, backups, PostgreSQL's WAL archives and the
+disk's freed blocks, is in docs/deploy.md.
 
 Each purge first puts receipt hashes made before the receipt pepper under it
 (``receipts.protect_unpeppered``), so the scrub also removes their unpeppered bytes.
