@@ -200,7 +200,7 @@ def test_editor_walks_a_statement_through(db_app: Flask, editor: FlaskClient) ->
             .where(ContentItem.slug == SLUG, ContentLanguage.lang == "en")
         )
         assert row_en is not None and row_en.last_reviewed == dt.date.today()
-    assert f"reviewed {today.day} {today:%b %Y}" in cell(  # staff_date, in English
+    assert f"reviewed {today.day} {today:%B %Y}" in cell(  # staff_date, in English
         row_of(editor.get("/staff/publishing/").get_data(as_text=True), SLUG), "English"
     )
 

@@ -229,7 +229,7 @@ def test_page_shows_the_figures_and_bad_ranges_get_a_400_with_the_input_kept(
     assert page.status_code == 200, html[:2000]
     assert html.count("<svg") == 1 and "stats-chart-title" in html
     assert find(html, "input", name="from", value="2026-03-02")
-    assert "2 Mar 2026" in html and "15 Mar 2026" in html  # |staff_date
+    assert "2 March 2026" in html and "15 March 2026" in html  # |staff_date
     assert "30 min" in html and "fewer than 5 answered" in html
     assert "/staff/admin/stats.csv?from=2026-03-02&amp;to=2026-03-15" in html
     assert client.get("/staff/admin/stats").status_code == 200  # the last 12 weeks
