@@ -23,12 +23,13 @@ from tests.browser.tools import (
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.parametrize("visit", PUBLIC_VISITS, ids=lambda v: v.id)
+@pytest.mark.parametrize("visit", one_language_each(PUBLIC_VISITS), ids=lambda v: v.id)
 def test_page_loads_only_from_the_app_and_the_button_leaves_at_once(
     js_tab: Tab, visit: Visit
 ) -> None:
-    """Every public page in every language: it loads from the app alone, with no console
-    error (a CSP violation is one) and no failed request; then its exit button leaves."""
+    """Every public page, each in one language (the languages in turn; the axe test opens
+    every page in every language): it loads from the app alone, with no console error (a
+    CSP violation is one) and no failed request; then its exit button leaves."""
     open_settled(js_tab, visit)
     history = history_length(js_tab)
     js_tab.page.locator(QUICK_EXIT).click(no_wait_after=True)
