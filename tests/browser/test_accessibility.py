@@ -41,7 +41,6 @@ pytestmark = pytest.mark.browser
 
 # English first: the other two are told from it.
 STAFF_LANGUAGES = ("en", "be", "ru")
-PHONE_WIDTH = 360
 
 
 @pytest.mark.parametrize("visit", PUBLIC_VISITS, ids=lambda v: v.id)
@@ -65,8 +64,8 @@ def test_staff_page_in_three_languages(axe_tab: Tab, visit: Visit) -> None:
     """The staff page in en, be and ru, chosen by Accept-Language (the live app's members
     have no saved language), one after the other in one tab: each comes in the language
     asked for (``<html lang>``, a heading of its own in be and ru, no text that the
-    language's catalogue translates left in English), axe finds nothing, and at 320 and
-    360 px nothing needs sideways scrolling."""
+    language's catalogue translates left in English), axe finds nothing, and in be and ru
+    (longer words than English) nothing needs sideways scrolling at 320 px."""
     page = axe_tab.page
     headings: dict[str, str] = {}
     found: list[str] = []  # every language's findings, so one run reports them all
@@ -82,7 +81,9 @@ def test_staff_page_in_three_languages(axe_tab: Tab, visit: Visit) -> None:
             if violations:
                 found.append(f"axe, {lang}:\n{describe_violations(violations)}")
             try:
-                assert_reflows(page, widths=(320, PHONE_WIDTH))
+                # 320 px holds 360 too; English, the shortest words, is not tried.
+                if lang != "en":
+                    assert_reflows(page, widths=(320,))
             except AssertionError as exc:
                 found.append(f"sideways scroll, {lang}: {exc}")
     finally:
