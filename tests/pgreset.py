@@ -5,7 +5,7 @@ Every PostgreSQL ``db_app`` starts from the state ``flask init`` leaves: empty t
 shipped content and the import's audit entry (the SQLite tests copy a template in that
 state). Importing the content takes about 0.17 s, the emptying 0.06 s, so after the first
 import the content tables (and the import's audit entries) are kept, and a fingerprint of
-them (every row and every id sequence) tells whether a test changed them: if it did, the
+them (every row and their id sequences) tells whether a test changed them: if it did, the
 schema is emptied and the content imported again, as before. Either way each test sees the
 same rows, ids and next ids.
 """
@@ -76,14 +76,18 @@ END $$;
 
 
 def _fingerprint(connection: Connection) -> str:
-    """A digest of every kept row and of every id sequence of the schema."""
+    """A digest of every kept row and of the kept tables' id sequences."""
     parts = [
         f"(SELECT coalesce(string_agg(t::text, '|' ORDER BY t.id), '') FROM {name} t)"  # noqa: S608
         for name in KEPT
     ]
-    parts.append(
-        "(SELECT coalesce(string_agg(sequencename || ':' || coalesce(last_value, 0), ','"
-        " ORDER BY sequencename), '') FROM pg_sequences WHERE schemaname = current_schema())"
+    kept = ", ".join(f"'{name}'" for name in KEPT)
+    parts.append(  # the kept tables' id sequences (the others are restarted anyway)
+        "(SELECT coalesce(string_agg(s.sequencename || ':' || coalesce(s.last_value, 0), ','"
+        " ORDER BY s.sequencename), '') FROM pg_sequences s"
+        " WHERE s.schemaname = current_schema() AND quote_ident(s.schemaname) || '.' ||"
+        " quote_ident(s.sequencename) IN (SELECT pg_get_serial_sequence(quote_ident(t), 'id')"
+        f" FROM unnest(ARRAY[{kept}]) AS t))"
     )
     return str(connection.execute(text("SELECT md5(" + " || ".join(parts) + ")")).scalar_one())
 
