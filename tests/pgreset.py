@@ -81,15 +81,15 @@ def _fingerprint(connection: Connection) -> str:
         f"(SELECT coalesce(string_agg(t::text, '|' ORDER BY t.id), '') FROM {name} t)"  # noqa: S608
         for name in KEPT
     ]
-    kept = ", ".join(f"'{name}'" for name in KEPT)
     parts.append(  # the kept tables' id sequences (the others are restarted anyway)
         "(SELECT coalesce(string_agg(s.sequencename || ':' || coalesce(s.last_value, 0), ','"
         " ORDER BY s.sequencename), '') FROM pg_sequences s"
         " WHERE s.schemaname = current_schema() AND quote_ident(s.schemaname) || '.' ||"
         " quote_ident(s.sequencename) IN (SELECT pg_get_serial_sequence(quote_ident(t), 'id')"
-        f" FROM unnest(ARRAY[{kept}]) AS t))"
+        " FROM unnest(CAST(:kept AS text[])) AS t))"
     )
-    return str(connection.execute(text("SELECT md5(" + " || ".join(parts) + ")")).scalar_one())
+    query = text("SELECT md5(" + " || ".join(parts) + ")")
+    return str(connection.execute(query, {"kept": list(KEPT)}).scalar_one())
 
 
 class SchemaReset:
