@@ -104,3 +104,17 @@ def accept_invitation(
         data["repeat"] = password
     data["code"] = pyotp.TOTP(secret.group(1)).now()
     return Enrolment(page, secret.group(1), client.post(f"/staff/invite/{token}", data=data))
+
+
+def logged_in_english(app: Flask, member: Member) -> FlaskClient:
+    """The member logged in, reading the staff area in English (saved on the account and
+    asked for by the browser), for tests that match English text."""
+    with app.app_context():
+        user = db_session().get(StaffUser, member.id)
+        assert user is not None
+        user.language = "en"
+        db_session().commit()
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert login(app, client, member).status_code == 302
+    return client

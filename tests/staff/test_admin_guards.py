@@ -8,31 +8,23 @@ import re
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from campaign.cases import admin
 from campaign.core.db import db_session
 from campaign.models import AuditEvent, Invitation, StaffUser
 from tests.pagecheck import find
-from tests.staff.staffclient import Member, csrf_of, login, make_member, post_form
-
-
-def logged_in(app: Flask, member: Member) -> FlaskClient:
-    with app.app_context():
-        user = db_session().get(StaffUser, member.id)
-        assert user is not None
-        user.language = "en"
-        db_session().commit()
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert login(app, client, member).status_code == 302
-    return client
+from tests.staff.staffclient import (
+    csrf_of,
+    logged_in_english,
+    make_member,
+    post_form,
+)
 
 
 def test_invitations_listed_with_expiry_and_revoked(db_app: Flask, team_key: str) -> None:
     coordinator = make_member(db_app, "coord@example.org", "admin", "Coordinator")
-    client = logged_in(db_app, coordinator)
+    client = logged_in_english(db_app, coordinator)
     page = client.get("/staff/admin/users").get_data(as_text=True)
     assert "The link works once, for 72 hours" in page or "hours after it is made" in page
     sent = client.post(
@@ -94,7 +86,7 @@ def test_no_admin_disables_or_demotes_themselves_or_the_last_admin(
 ) -> None:
     first = make_member(db_app, "first@example.org", "admin", "First")
     second = make_member(db_app, "second@example.org", "admin", "Second")
-    client = logged_in(db_app, first)
+    client = logged_in_english(db_app, first)
     page = client.get("/staff/admin/users").get_data(as_text=True)
     # No button to disable or demote oneself ...
     assert not find(page, "form", action=f"/staff/admin/users/{first.id}/disable")
