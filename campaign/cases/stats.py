@@ -7,9 +7,10 @@ Only routing metadata and timestamps are read (``help_request`` and the times of
 ``campaign.cases.stats_files``.
 
 Weeks run Monday to Sunday in the organisation's time zone (``BABEL_DEFAULT_TIMEZONE``); a
-range is widened to whole weeks. A time is put on its local day with the zone's UTC offset
-at the start of the range (Minsk keeps UTC+3 all year; in a zone with summer time a request
-within an hour of the change may land on the neighbouring day).
+range is widened to whole weeks. A time is put on its local day with the zone's standard UTC
+offset, the same for every range (Minsk keeps UTC+3 all year; in a zone with summer time the
+days run from 01:00 to 01:00 in summer). Taking the offset at the start of the range, as
+this once did, made a week's counts depend on the range asked for.
 
 Efficiency: three grouped queries whatever the length of the range (requests per local day
 and category, region and language; closings per local day; the open backlog before the
@@ -20,21 +21,45 @@ the range. Days are folded into weeks in Python.
 requests is never published as it is:
 
 - a count under 5 (0 included) is written ``<5``;
-- every other count, cells and totals alike, is rounded to the nearest multiple of 5.
+- every other count is rounded to the nearest multiple of 5.
 
-Why rounding and not only a second suppressed cell: the three breakdowns of a week (by
-category, by region, by language) count the same requests, so an exact total can be rebuilt
-from any breakdown whose cells are all 5 or more, and a single suppressed region would then
-be "total minus the other regions". Suppressing a second cell does not close that: the two
-cells' sum is still known, and since the second is at least 5 the first can be pinned down
-(a sum of 6 leaves 1). With every published count rounded, the total and the other cells
-are each known only to within 2 either way, so a differenced cell spans the whole of 0-4.
-The chart draws the same rounded figures. Medians are shown only for a week with at least 5
-answered requests; the backlog is a count and follows the same rule.
+**Only weekly figures, the same in every range.** Every figure published (page, CSV, chart)
+is one week's cell: a count of that week, its median, its backlog. A week's cells depend on
+that week alone, never on the range asked for, so a download of any range is the weekly rows
+of its weeks and nothing else; no choice or combination of ranges tells more than the weekly
+cells already do. There is therefore no total, median or other figure over the range. A range
+total rounded per range leaked: Grodno with 4, 3 and 1 requests in weeks 1-3 shows "<5" in
+each week, but weeks 1-2 summed to 7 ("5") and weeks 1-3 to 8 ("10"), so week 3 had at least
+one request, and weeks 2-3 ("<5") narrowed it to 1-3. A total made from the published cells
+is no better: "<5" may be 0 to 4 and "5" stands for 5 to 7, so it is not a count, and a bound
+("at least N") helps nobody more than the cells themselves. Reading across weeks, the rows of
+a longer range are those of the shorter one plus the weeks added (the test
+``test_overlapping_ranges_tell_nothing_the_weekly_cells_do_not``).
+
+Within a week the figures overlap: the total and the three breakdowns (category, region,
+language) count the same requests. Why rounding and not only a second suppressed cell: an
+exact total can be rebuilt from any breakdown whose cells are all 5 or more, and a single
+suppressed region would then be "total minus the other regions". Suppressing a second cell
+does not close that: the two cells' sum is still known, and since the second is at least 5
+the first can be pinned down (a sum of 6 leaves 1). With every count rounded, the total and
+the other cells are each known only to within a few, which hides a region's count in most
+weeks but **not always**: a week of 8 requests, 7 from Gomel and 1 from Brest, shows a total
+of "10" (at least 8), Gomel "5" (at most 7) and Brest "<5", so the hidden regions hold at
+least one request between them. What rounding guarantees is that no published figure is
+exact; it does not guarantee that a hidden cell could be zero. (Closing that needs rounding
+that keeps the cells adding up to the total, or noise: a change of method, not of this page.)
+
+The backlog is a count and follows the same rule; a week's backlog is the requests that
+arrived before the end of that week and were not closed by then, whatever the range. Medians
+are of one week only and shown only for a week with at least 5 answered requests; a median
+is the time of a real reply (the middle one of an odd count), but not whose. The chart draws
+the same rounded weekly totals, on a scale chosen from them.
 
 What the figures cannot say: purged requests are no longer counted; a request that was
 closed and then reopened counts as open since it arrived (only the last closing is stored);
-the median is over the requests of that week that have a staff reply so far.
+the median is over the requests of that week that have a staff reply so far; a request whose
+category, region or language is no longer offered counts in the week's total only (the
+columns are the vocabularies as they are, the same for every range, see above).
 """
 
 from __future__ import annotations
@@ -169,13 +194,13 @@ class Column:
 
 @dataclass
 class Figures:
-    """The counts of one week (or of the whole range)."""
+    """The figures of one week (there are none for the range as a whole: see above)."""
 
     start: dt.date
     total: int = 0
     counts: dict[tuple[str, str], int] = field(default_factory=dict)  # (dimension, key)
     reply_times: list[dt.timedelta] = field(default_factory=list)
-    backlog: int | None = None  # open at the end of the week; None for the whole range
+    backlog: int = 0  # open at the end of the week
 
     @property
     def end(self) -> dt.date:  # the Sunday
@@ -202,7 +227,6 @@ class Report:
     zone: str
     columns: tuple[Column, ...]
     weeks: tuple[Figures, ...]
-    whole: Figures
 
     def columns_of(self, dimension: str) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.dimension == dimension)
@@ -211,6 +235,13 @@ class Report:
 def _zone() -> tuple[str, dt.tzinfo]:
     name = str(optional_setting("BABEL_DEFAULT_TIMEZONE") or "UTC")
     return name, ZoneInfo(name)
+
+
+def standard_offset(zone: dt.tzinfo, now: dt.datetime | None = None) -> dt.timedelta:
+    """The zone's UTC offset without summer time: the same whatever range is asked for (it
+    changes only if the zone's standard time does)."""
+    moment = as_utc(now).astimezone(zone)
+    return (moment.utcoffset() or dt.timedelta(0)) - (moment.dst() or dt.timedelta(0))
 
 
 def _day(session: Session, column: Any, offset: dt.timedelta) -> ColumnElement[Any]:
@@ -251,9 +282,8 @@ def report(session: Session, chosen: DateRange) -> Report:
     nothing later is stored). Needs an app context (time zone, labels)."""
     zone_name, zone = _zone()
     starts = chosen.week_starts
-    local_start = dt.datetime.combine(chosen.first, dt.time(), tzinfo=zone)
-    offset = local_start.utcoffset() or dt.timedelta(0)
-    window_start = local_start.astimezone(dt.UTC)
+    offset = standard_offset(zone)
+    window_start = dt.datetime.combine(chosen.first, dt.time(), tzinfo=dt.UTC) - offset
     window_end = window_start + dt.timedelta(weeks=len(starts))
     slot_of = {start: i for i, start in enumerate(starts)}
     weeks = [Figures(start) for start in starts]
@@ -317,7 +347,6 @@ def report(session: Session, chosen: DateRange) -> Report:
         .group_by(RequestMessage.request_id)
         .subquery()
     )
-    whole = Figures(chosen.first)
     for day_value, asked_at, replied_at in session.execute(
         select(created, HelpRequest.created_at, first_reply.c.at)
         .join(first_reply, first_reply.c.request_id == HelpRequest.id)
@@ -328,18 +357,10 @@ def report(session: Session, chosen: DateRange) -> Report:
             continue
         waited = max(as_utc(replied_at) - as_utc(asked_at), dt.timedelta(0))
         weeks[index].reply_times.append(waited)
-        whole.reply_times.append(waited)
 
-    for week in weeks:
-        whole.total += week.total
-        for key, count in week.counts.items():
-            whole.counts[key] = whole.counts.get(key, 0) + count
-    columns = _columns()
-    known = {(c.dimension, c.key) for c in columns}
-    strays = sorted(k for k in whole.counts if k not in known)  # values no longer offered
-    columns += tuple(Column(dimension, key, key) for dimension, key in strays)
-    ordered = tuple(sorted(columns, key=lambda c: DIMENSIONS.index(c.dimension)))
-    return Report(chosen, zone_name, ordered, tuple(weeks), whole)
+    # The columns are the vocabularies, the same for every range: a column shown only when
+    # some week of the range had a value would itself say that week had one.
+    return Report(chosen, zone_name, _columns(), tuple(weeks))
 
 
 def record_download(session: Session, actor: StaffUser, chosen: DateRange, fmt: str) -> None:

@@ -10,8 +10,9 @@ CSV choices:
   ``encoding="utf-8-sig"``. Comma separated, CRLF line ends (RFC 4180).
 - Dates as ``YYYY-MM-DD`` and the median in whole minutes: no decimal separator, which
   differs between locales.
-- The first lines start with ``#`` and say what the figures are and the small-count rule;
-  the header row follows.
+- The first lines start with ``#`` and say what the figures are, the small-count rule and
+  that every figure is a week's (no total over the range: see ``campaign.cases.stats``); the
+  header row follows, then one row per week and nothing else.
 - **Formula injection.** Cells are vocabulary labels from our translations, dates and
   numbers, never anything a visitor typed; still, any text cell that begins with ``=``,
   ``+``, ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, so no
@@ -80,8 +81,12 @@ def rule_lines(report: Report) -> list[str]:
         ),
         _(
             "Counts under 5 (zero included) are written <5. Every other count, totals "
-            "included, is rounded to the nearest 5, so that no small count can be worked "
-            "out from a total and the other counts."
+            "included, is rounded to the nearest 5, so that no count is exact."
+        ),
+        _(
+            "Every figure is one week's and is the same in any range that holds that week. "
+            "There are no totals over the range: comparing the totals of two ranges would "
+            "show what <5 hides."
         ),
         _(
             "Median first reply: minutes from a request's arrival to the first staff reply, "
@@ -109,15 +114,14 @@ def header_row(report: Report) -> list[str]:
     ]
 
 
-def _row(report: Report, figures: Figures, first: str, last: str) -> list[str]:
-    backlog = "" if figures.backlog is None else published(figures.backlog)
+def _row(report: Report, week: Figures) -> list[str]:
     return [
-        first,
-        last,
-        published(figures.total),
-        *(published(figures.count(c.dimension, c.key)) for c in report.columns),
-        median_minutes(figures),
-        backlog,
+        week.start.isoformat(),
+        week.end.isoformat(),
+        published(week.total),
+        *(published(week.count(c.dimension, c.key)) for c in report.columns),
+        median_minutes(week),
+        published(week.backlog),
     ]
 
 
@@ -127,11 +131,8 @@ def csv_bytes(report: Report) -> bytes:
     for line in rule_lines(report):
         writer.writerow([safe_cell("# " + line)])
     writer.writerow([safe_cell(cell) for cell in header_row(report)])
-    for week in report.weeks:
-        row = _row(report, week, week.start.isoformat(), week.end.isoformat())
-        writer.writerow([safe_cell(cell) for cell in row])
-    whole = _row(report, report.whole, _("All weeks"), "")
-    writer.writerow([safe_cell(cell) for cell in whole])
+    for week in report.weeks:  # the weekly rows only: no row over the range
+        writer.writerow([safe_cell(cell) for cell in _row(report, week)])
     return (BOM + out.getvalue()).encode("utf-8")
 
 

@@ -1,6 +1,7 @@
 """Statistics to take away, on SQLite and PostgreSQL: the weekly figures of a known data set
-(counts, medians, backlog, Minsk weeks), the small-count rule with its differencing case, the
-CSV and SVG files, admins only, each download audited, a bad range a clear 400 page."""
+(counts, medians, backlog, Minsk weeks), the small-count rule with its differencing case, no
+figure over a range (two overlapping ranges tell nothing the weekly cells do not), the CSV and
+SVG files, admins only, each download audited, a bad range a clear 400 page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import xml.etree.ElementTree as ET
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -118,6 +120,13 @@ def test_published_counts_hide_small_numbers() -> None:
     ]
 
 
+def test_weeks_are_cut_at_the_standard_offset_whatever_the_range() -> None:
+    vilnius = ZoneInfo("Europe/Vilnius")  # summer time: UTC+3 in July, UTC+2 in January
+    for moment in (utc(1, 15), utc(7, 15)):
+        assert stats.standard_offset(vilnius, moment) == dt.timedelta(hours=2)
+    assert stats.standard_offset(ZoneInfo("Europe/Minsk"), utc(7, 15)) == dt.timedelta(hours=3)
+
+
 def test_weekly_figures_medians_and_backlog(db_app: Flask) -> None:
     seed(db_app)
     with db_app.test_request_context():  # labels need a language
@@ -142,7 +151,8 @@ def test_weekly_figures_medians_and_backlog(db_app: Flask) -> None:
 
     week_a, week_b = report.weeks
     assert (week_a.start, week_b.start, week_b.end) == (WEEK_A, WEEK_B, dt.date(2026, 3, 15))
-    assert (week_a.total, week_b.total, report.whole.total) == (12, 3, 15)
+    assert (week_a.total, week_b.total) == (12, 3)
+    assert not hasattr(report, "whole")  # no figure over the range: see stats's docstring
     assert week_a.count("category", "physical") == 6
     assert week_a.count("category", "psychological") == 6
     assert (week_a.count("region", "gomel"), week_a.count("region", "brest")) == (11, 1)
@@ -150,7 +160,6 @@ def test_weekly_figures_medians_and_backlog(db_app: Flask) -> None:
     assert week_b.count("region", "gomel") == 1 and week_b.count("region", "minsk-city") == 2
     assert week_a.median_first_reply == 30 * MINUTE
     assert week_b.answered == 2 and week_b.median_first_reply is None  # fewer than 5
-    assert report.whole.median_first_reply == 40 * MINUTE  # 10, 20, 30, 40, 60, 180, 300
     # Open at the end of A: 2 from before + 12 - 4 closed; of B: 10 + 3 - 3 closed.
     assert (week_a.backlog, week_b.backlog) == (10, 10)
 
@@ -169,9 +178,9 @@ def test_csv_and_svg_downloads_are_safe_translated_and_audited(db_app: Flask) ->
     assert "attachment" in response.headers["Content-Disposition"]
     rows = read_csv(response.data)
     comments = [row for row in rows if row[0].startswith("#")]
-    assert len(comments) == 3 and "5" in comments[1][0]
-    header, week_a, week_b, whole = rows[len(comments) :]
-    assert len(header) == len(week_a) == len(whole) == 3 + 7 + 8 + 3 + 2
+    assert len(comments) == 4 and "5" in comments[1][0]
+    header, week_a, week_b = rows[len(comments) :]  # the weekly rows and nothing else
+    assert len(header) == len(week_a) == len(week_b) == 3 + 7 + 8 + 3 + 2
     assert any("Физическое насилие" in cell for cell in header)  # labels in the admin's language
     cells = dict(zip(header, week_a, strict=True))
     by_key = {key: cells[next(h for h in header if label in h)] for key, label in LABELS.items()}
@@ -183,7 +192,6 @@ def test_csv_and_svg_downloads_are_safe_translated_and_audited(db_app: Flask) ->
     assert by_key == {"gomel": "10", "brest": "<5", "physical": "5", "psychological": "5"}
     assert week_a[-2:] == ["30", "10"]  # median minutes, open at the end of the week
     assert week_b[2] == "<5" and week_b[-2:] == ["", "10"]  # two answered: no median
-    assert whole[2] == "15" and whole[-2] == "40"
     assert all(not cell.startswith(stats_files.RISKY_STARTS) for row in rows for cell in row)
 
     svg_response = client.get("/staff/admin/stats.svg", query_string=RANGE)
@@ -275,3 +283,49 @@ def test_everyone_but_admins_gets_a_404(db_app: Flask, team_key: str) -> None:
             )
             is None
         )
+
+
+GRODNO_MONDAYS = [dt.date(2026, 3, 2), dt.date(2026, 3, 9), dt.date(2026, 3, 16)]
+
+
+def test_overlapping_ranges_tell_nothing_the_weekly_cells_do_not(db_app: Flask) -> None:
+    """A reviewer's differencing attack. Grodno had 4, 3 and 1 requests in weeks 1, 2 and 3:
+    every weekly cell is "<5". A range total rounded per range (weeks 1-2: 7 -> "5", weeks 1-3:
+    8 -> "10") told whoever held both files that week 3 had at least one Grodno request, and
+    weeks 2-3 ("<5") that it had 1 to 3. Every published figure must be a weekly cell, the same
+    in every range that holds that week: a longer range only adds that week's rows."""
+    with db_app.app_context():
+        session = db_session()
+        team = Team(name="Stats team", public_key=bytes(32))
+        session.add(team)
+        session.flush()
+        for monday, n in zip(GRODNO_MONDAYS, (4, 3, 1), strict=True):
+            for i in range(n):
+                at = dt.datetime.combine(monday + dt.timedelta(days=2), dt.time(9 + i), dt.UTC)
+                add_request(session, team_id=team.id, created_at=at, region="grodno")
+        session.commit()
+    client, _admin = admin_client(db_app, "en")
+    sunday = dt.timedelta(days=6)
+
+    def figures(first: int, last: int) -> tuple[list[list[str]], list[list[str]]]:
+        query = {
+            "from": GRODNO_MONDAYS[first].isoformat(),
+            "to": (GRODNO_MONDAYS[last] + sunday).isoformat(),
+        }
+        answer = client.get("/staff/admin/stats.csv", query_string=query)
+        assert answer.status_code == 200
+        rows = [row for row in read_csv(answer.data) if not row[0].startswith("#")]
+        header, body = rows[0], rows[1:]
+        grodno = header.index("Region: Grodno Region")
+        assert [row[grodno] for row in body if row[0][:4] == "2026"] == ["<5"] * (last - first + 1)
+        page = client.get("/staff/admin/stats", query_string=query).get_data(as_text=True)
+        assert "All weeks" not in page and "<tfoot" not in page
+        return [header], body
+
+    head_12, weeks_12 = figures(0, 1)
+    head_13, weeks_13 = figures(0, 2)
+    head_23, weeks_23 = figures(1, 2)
+    assert head_12 == head_13 == head_23
+    # Nothing but the weekly rows, and each week's row the same whatever the range.
+    assert [row[0] for row in weeks_13] == [m.isoformat() for m in GRODNO_MONDAYS]
+    assert weeks_13[:2] == weeks_12 and weeks_13[1:] == weeks_23
