@@ -1,0 +1,120 @@
+"""The staff area, attacked: findings of the security review of the staff-area change, one
+test each, on SQLite and PostgreSQL.
+
+- two admins disabling (or demoting) each other at the same moment left the site with no
+  active admin: the guard counted the other admins, then wrote later, unlocked;
+- the admins' audit log page gave a 500 on free text: a saved reply's title such as
+  ``assignee=² first answer`` was parsed as an id (``'²'.isdigit()`` is true, ``int('²')``
+  fails; twenty digits overflow the column), and so was ``?request=²``;
+- "Assign to me" from a stale inbox silently took a request another caseworker had just
+  taken;
+- crafted numbers and addresses gave 500s instead of a 4xx page: a saved-reply choice
+  ``²``, a 12-digit "Go to request" number on PostgreSQL, a 20-digit request number in the
+  address, ``back=`` with a line break.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, func, select
+
+from campaign.core.db import db_session, engine
+from campaign.models import AuditEvent, StaffUser
+from tests.staff.staffclient import csrf_of, login, make_member
+
+# --- two admins at once -----------------------------------------------------------------------
+
+COUNTED = "count(staff_user.id)"  # the guard's count of the other active admins
+
+
+@contextmanager
+def counts_meet(app: Flask, names: tuple[str, str], wait: float) -> Iterator[None]:
+    """Make the bad interleaving happen whenever the code allows it: a request thread that
+    has counted the other admins waits (up to ``wait`` seconds) until the other thread has
+    counted too, or has started a write on ``staff_user`` (which, with the lock, means it
+    waits for this one). Unlocked, both counts come before either write: no admin left."""
+    counted = {name: threading.Event() for name in names}
+    writing = {name: threading.Event() for name in names}
+
+    def other(name: str) -> str:
+        return names[1] if name == names[0] else names[0]
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        name = threading.current_thread().name
+        if name in writing and statement.lstrip().upper().startswith("UPDATE STAFF_USER"):
+            writing[name].set()
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        name = threading.current_thread().name
+        if name not in counted or COUNTED not in statement:
+            return
+        counted[name].set()
+        peer = other(name)
+        waited = 0.0
+        while waited < wait and not (counted[peer].is_set() or writing[peer].is_set()):
+            counted[peer].wait(0.02)
+            waited += 0.02
+
+    with app.app_context():
+        eng = engine()
+    event.listen(eng, "before_cursor_execute", before)
+    event.listen(eng, "after_cursor_execute", after)
+    try:
+        yield
+    finally:
+        event.remove(eng, "before_cursor_execute", before)
+        event.remove(eng, "after_cursor_execute", after)
+
+
+@pytest.mark.parametrize("action", ["disable", "role-caseworker"])
+def test_two_admins_at_once_leave_one_admin(db_app: Flask, action: str) -> None:
+    """Ann and Bob, the only admins, press "Disable" (or "Make caseworker") on each other
+    at the same moment, two real requests on two threads: one wins, the other is told that
+    the member is the last active admin (a redirect with that message, never a 500)."""
+    ann = make_member(db_app, "ann@example.org", "admin", "Ann")
+    bob = make_member(db_app, "bob@example.org", "admin", "Bob")
+    clients: dict[str, tuple[FlaskClient, str, int]] = {}
+    for name, me, other in (("ann", ann, bob), ("bob", bob, ann)):
+        client = db_app.test_client()
+        assert login(db_app, client, me).status_code == 302
+        token = csrf_of(client.get("/staff/admin/users").get_data(as_text=True))
+        clients[name] = (client, token, other.id)
+    codes: dict[str, int] = {}
+    flashes: dict[str, list[tuple[str, str]]] = {}
+
+    def press(name: str) -> None:
+        client, token, target = clients[name]
+        answer = client.post(f"/staff/admin/users/{target}/{action}", data={"csrf_token": token})
+        codes[name] = answer.status_code
+        with client.session_transaction() as cookie_session:
+            flashes[name] = list(cookie_session.get("_flashes", []))
+
+    with counts_meet(db_app, ("ann", "bob"), wait=5.0):
+        threads = [threading.Thread(target=press, args=(n,), name=n) for n in ("ann", "bob")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert codes == {"ann": 302, "bob": 302}, codes
+    with db_app.app_context():
+        dbs = db_session()
+        admins = dbs.scalars(
+            select(StaffUser.email).where(StaffUser.role == "admin", StaffUser.is_active)
+        ).all()
+        changed = dbs.scalar(
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.action.in_(("account-disabled", "role-changed"))
+            )
+        )
+    assert len(admins) == 1, admins
+    assert changed == 1  # the loser changed nothing, not even the audit log
+    loser = "bob" if admins == ["ann@example.org"] else "ann"
+    refused = [text for kind, text in flashes[loser] if kind == "error"]
+    assert any("is the last active admin" in text for text in refused), flashes
