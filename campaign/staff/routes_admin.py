@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from campaign.cases import access, accounts, admin, audit
 from campaign.cases import teams as team_service
 from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS
+from campaign.core import inputs
 from campaign.core.db import db_session
 from campaign.core.settings import setting
 from campaign.models import Role, StaffUser, Team
@@ -314,7 +315,13 @@ def admin_audit() -> str:
     action = request.args.get("action", "")[:40]
     actor = request.args.get("actor", "")[:200]
     request_id = request.args.get("request", "")[:20]
-    number = int(request_id) if request_id.isdigit() and len(request_id) < 12 else None
+    number = inputs.parse_id(request_id) if request_id else None
+    if request_id and number is None:
+        flash(
+            _("“%(text)s” is not a request number: the whole log is shown.", text=request_id),
+            "error",
+        )
+        request_id = ""
     return render_template(
         "staff/admin/audit.html",
         lines=admin.audit_lines(dbs, admin.AuditFilter(action, actor, number)),

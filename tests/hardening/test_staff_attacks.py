@@ -15,6 +15,8 @@ test each, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,9 +27,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 
+from campaign.cases import audit
 from campaign.core.db import db_session, engine
-from campaign.models import AuditEvent, StaffUser
-from tests.staff.staffclient import csrf_of, login, make_member
+from campaign.models import AuditEvent, StaffUser, Team
+from tests.maintenance.rows import add_request
+from tests.staff.staffclient import csrf_of, grant, login, make_member
 
 # --- two admins at once -----------------------------------------------------------------------
 
@@ -118,3 +122,60 @@ def test_two_admins_at_once_leave_one_admin(db_app: Flask, action: str) -> None:
     loser = "bob" if admins == ["ann@example.org"] else "ann"
     refused = [text for kind, text in flashes[loser] if kind == "error"]
     assert any("is the last active admin" in text for text in refused), flashes
+
+
+# --- the audit log page on free text ---------------------------------------------------------
+
+TITLES = ["assignee=² first answer", "assignee=99999999999999999999 first answer", "status=new"]
+
+
+def test_audit_log_shows_typed_text_as_text(db_app: Flask, team_key: str) -> None:
+    """Saved-reply titles that look like the log's own ``key=value`` details: the page is
+    shown (not a 500) with the titles as typed; real details are still in words."""
+    worker = make_member(db_app, "cw@example.org", "caseworker", "Cara Worker")
+    grant(db_app, "Hotline", worker, team_key)
+    cw = db_app.test_client()
+    assert login(db_app, cw, worker).status_code == 302
+    with db_app.app_context():
+        hotline = db_session().scalars(select(Team.id).where(Team.name == "Hotline")).one()
+    for title in TITLES:
+        form = cw.get(f"/staff/replies/new?team={hotline}").get_data(as_text=True)
+        added = cw.post(
+            "/staff/replies/new",
+            data={
+                "csrf_token": csrf_of(form),
+                "team": str(hotline),
+                "language": "ru",
+                "title": title,
+                "body": "text",
+            },
+        )
+        assert added.status_code == 302, title
+    with db_app.app_context():
+        dbs = db_session()
+        number = add_request(dbs, team_id=hotline, created_at=dt.datetime.now(dt.UTC)).id
+        audit.record(dbs, None, "assigned", request_id=number, detail=f"assignee={worker.id}")
+        audit.record(dbs, None, "assigned", request_id=number, detail="assignee=²")
+        audit.record(dbs, None, "assigned", request_id=number, detail=f"assignee={'9' * 20}")
+        dbs.commit()
+    boss = make_member(db_app, "boss@example.org", "admin")
+    admin = db_app.test_client()
+    assert login(db_app, admin, boss).status_code == 302
+    answer = admin.get("/staff/admin/audit")
+    assert answer.status_code == 200
+    page = html.unescape(answer.get_data(as_text=True))
+    for title in TITLES:
+        assert f'"{title}" (ru)' in page, title  # as typed, not "assignee: ..." or "status: ..."
+    assert "assignee: Cara Worker" in page  # the log's own details, in words
+    assert "assignee: ²" in page and f"assignee: {'9' * 20}" in page
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "99999999999", "9" * 40, "-1", " 1"])
+def test_audit_request_filter_refuses_what_is_not_a_number(db_app: Flask, number: str) -> None:
+    boss = make_member(db_app, "boss@example.org", "admin")
+    admin = db_app.test_client()
+    assert login(db_app, admin, boss).status_code == 302
+    answer = admin.get("/staff/admin/audit", query_string={"request": number})
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert "not a request number" in page  # and the whole log is shown
