@@ -478,8 +478,9 @@ def _row(
         last_action=_last_action(row),
         has_key=has_key,
         contact=contact,
-        # A key in the session means a membership of the team (handling.assign checks it).
-        may_take=has_key and row.status != CLOSED and row.assignee_id != user.id,
+        # A key in the session means a membership of the team (handling.take checks it);
+        # offered on unassigned rows only (handling.take never takes from someone).
+        may_take=has_key and row.status != CLOSED and row.assignee_id is None,
     )
 
 

@@ -161,9 +161,8 @@ def _render_request(
         notes=notes,
         has_key=team_key is not None,
         holders=holders,
-        may_take=team_key is not None
-        and req.status != "closed"
-        and req.assignee_id != staff.user.id,
+        # Unassigned only: taking a request from someone is the "Assign" form, on purpose.
+        may_take=team_key is not None and req.status != "closed" and req.assignee_id is None,
         take_form=ActionForm(prefix="take"),
         categories=CATEGORY_LABELS,
         regions=REGION_LABELS,
@@ -193,11 +192,14 @@ def request_take(request_id: int) -> Response | tuple[str, int]:
         flash(str(NO_KEY_REFUSAL), "error")
         return _render_request(req, 403)
     try:
-        handling.assign(dbs, staff.user, req, staff.user.id)
+        holder = handling.take(dbs, staff.user, req)
     except handling.CaseError as exc:
         flash(str(exc), "error")
         return _render_request(req, 400)
-    flash(gettext("Request #%(number)s is now yours.", number=req.id))
+    if holder is None or holder.id == staff.user.id:
+        flash(gettext("Request #%(number)s is now yours.", number=req.id))
+    else:  # someone took it first (a stale page): nothing changed
+        flash(gettext("Already taken by %(name)s.", name=holder.name), "error")
     return redirect(_back_to(request.form.get("back", "")))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,12 +27,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
-from campaign.cases import audit
+from campaign.cases import audit, handling
 from campaign.core.db import db_session, engine
-from campaign.models import AuditEvent, StaffUser, Team
+from campaign.models import AuditEvent, HelpRequest, StaffUser, Team
+from tests.helpclient import HelpClient
 from tests.maintenance.rows import add_request
-from tests.staff.staffclient import csrf_of, grant, login, make_member
+from tests.staff.staffclient import Member, csrf_of, grant, login, make_member, post_form
 
 # --- two admins at once -----------------------------------------------------------------------
 
@@ -179,3 +182,87 @@ def test_audit_request_filter_refuses_what_is_not_a_number(db_app: Flask, number
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
     assert "not a request number" in page  # and the whole log is shown
+
+
+# --- "Assign to me" on a request someone has just taken ---------------------------------------
+
+TAKE = re.compile(r'name="take-csrf_token" type="hidden" value="([^"]+)"')
+
+
+def test_assign_to_me_never_takes_a_request_from_someone(db_app: Flask, team_key: str) -> None:
+    """Ann and Bob both see a request unassigned; Ann takes it; Bob's "Assign to me" from
+    his stale inbox is told who has it and changes nothing. The button is then offered on
+    unassigned rows only; the request page's "Assign" form still reassigns on purpose."""
+    HelpClient(db_app.test_client(), "en").submit_ok("please help", category="physical")
+    with db_app.app_context():
+        number = db_session().scalars(select(HelpRequest.id)).one()
+    people: dict[str, tuple[FlaskClient, Member, str]] = {}
+    for email, name in (("ann@example.org", "Ann Casey"), ("bob@example.org", "Bob Stale")):
+        member = make_member(db_app, email, "caseworker", name)
+        grant(db_app, "Hotline", member, team_key)
+        client = db_app.test_client()
+        assert login(db_app, client, member).status_code == 302
+        people[email] = (client, member, client.get("/staff/").get_data(as_text=True))
+    for email in people:  # Ann first, then Bob from the page he opened before she took it
+        client, _member, inbox = people[email]
+        token = TAKE.search(inbox)
+        assert token, inbox[:500]
+        answer = client.post(
+            f"/staff/requests/{number}/take",
+            data={"take-csrf_token": token.group(1), "back": "/staff/"},
+        )
+        assert answer.status_code == 302 and answer.headers["Location"] == "/staff/"
+    bob_client, bob, _ = people["bob@example.org"]
+    _, ann, _ = people["ann@example.org"]
+    shown = html.unescape(bob_client.get("/staff/").get_data(as_text=True))
+    assert "Already taken by Ann Casey" in shown and "is now yours" not in shown
+    with db_app.app_context():
+        dbs = db_session()
+        assert dbs.get(HelpRequest, number).assignee_id == ann.id  # type: ignore[union-attr]
+        taken = dbs.scalars(select(AuditEvent.actor_id).where(AuditEvent.action == "assigned"))
+        assert list(taken) == [ann.id]
+    # Bob is offered no "Assign to me" on Ann's request, in the inbox or on its page ...
+    assert f"/staff/requests/{number}/take" not in bob_client.get("/staff/?view=all").get_data(
+        as_text=True
+    )
+    page = bob_client.get(f"/staff/requests/{number}").get_data(as_text=True)
+    assert f"/staff/requests/{number}/take" not in page
+    # ... but the full "Assign" form still moves it to him, deliberately.
+    moved = post_form(
+        bob_client,
+        f"/staff/requests/{number}",
+        f"/staff/requests/{number}/assign",
+        {"assign-assignee": str(bob.id)},
+        "assign",
+    )
+    assert moved.status_code == 302
+    with db_app.app_context():
+        assert db_session().get(HelpRequest, number).assignee_id == bob.id  # type: ignore[union-attr]
+
+
+def test_two_takes_at_once_one_wins(db_app: Flask, team_key: str) -> None:
+    """The take is one conditional write: two members who both read the request unassigned
+    (two sessions, as two workers would) cannot both get it."""
+    HelpClient(db_app.test_client(), "en").submit_ok("please help", category="physical")
+    ann = make_member(db_app, "ann@example.org", "caseworker", "Ann Casey")
+    bob = make_member(db_app, "bob@example.org", "caseworker", "Bob Stale")
+    for member in (ann, bob):
+        grant(db_app, "Hotline", member, team_key)
+    with db_app.app_context(), Session(engine()) as other:
+        dbs = db_session()
+        mine = dbs.scalars(select(HelpRequest)).one()
+        theirs = other.scalars(select(HelpRequest)).one()
+        assert mine.assignee_id is None and theirs.assignee_id is None  # both read it free
+        ann_row, bob_row = dbs.get(StaffUser, ann.id), other.get(StaffUser, bob.id)
+        assert ann_row is not None and bob_row is not None
+        assert handling.take(dbs, ann_row, mine) is None  # taken
+        holder = handling.take(other, bob_row, theirs)
+        assert holder is not None and holder.id == ann.id
+        other.rollback()
+    with db_app.app_context():
+        dbs = db_session()
+        assert dbs.scalars(select(HelpRequest.assignee_id)).one() == ann.id
+        assert (
+            dbs.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "assigned"))
+            == 1
+        )
