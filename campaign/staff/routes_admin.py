@@ -17,6 +17,7 @@ from campaign.cases import teams as team_service
 from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS
 from campaign.core import inputs
 from campaign.core.db import db_session
+from campaign.core.inputs import MAX_ID
 from campaign.core.settings import setting
 from campaign.models import Role, StaffUser, Team
 from campaign.staff.blueprint import bp, require_admin
@@ -104,7 +105,7 @@ def admin_users() -> str:
     )
 
 
-@bp.post("/admin/invitations/<int:invitation_id>/revoke")
+@bp.post(f"/admin/invitations/<int(max={MAX_ID}):invitation_id>/revoke")
 def admin_invitation_revoke(invitation_id: int) -> Response:
     current = require_admin()
     if not ActionForm().validate_on_submit():
@@ -119,7 +120,7 @@ def admin_invitation_revoke(invitation_id: int) -> Response:
     return redirect(url_for("staff.admin_users") + "#invitations")
 
 
-@bp.post("/admin/users/<int:user_id>/<action>")
+@bp.post(f"/admin/users/<int(max={MAX_ID}):user_id>/<action>")
 def admin_user_action(user_id: int, action: str) -> Response | str:
     current = require_admin()
     dbs = db_session()
@@ -182,7 +183,7 @@ def admin_teams() -> str:
     )
 
 
-@bp.post("/admin/teams/<int:team_id>/key-saved")
+@bp.post(f"/admin/teams/<int(max={MAX_ID}):team_id>/key-saved")
 def admin_team_key_saved(team_id: int) -> Response:
     current = require_admin()
     dbs = db_session()
@@ -195,7 +196,7 @@ def admin_team_key_saved(team_id: int) -> Response:
     return redirect(url_for("staff.admin_team", team_id=team.id) + "#add-member")
 
 
-@bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
+@bp.route(f"/admin/teams/<int(max={MAX_ID}):team_id>", methods=["GET", "POST"])
 def admin_team(team_id: int) -> str | Response:
     current = require_admin()
     dbs = db_session()
@@ -224,7 +225,7 @@ def admin_team(team_id: int) -> str | Response:
     )
 
 
-@bp.post("/admin/teams/<int:team_id>/members/<int:user_id>/remove")
+@bp.post(f"/admin/teams/<int(max={MAX_ID}):team_id>/members/<int(max={MAX_ID}):user_id>/remove")
 def admin_team_remove(team_id: int, user_id: int) -> Response:
     current = require_admin()
     if ActionForm().validate_on_submit():
@@ -288,7 +289,7 @@ def admin_routing() -> str | Response:
     )
 
 
-@bp.post("/admin/routing/<int:rule_id>/<action>")
+@bp.post(f"/admin/routing/<int(max={MAX_ID}):rule_id>/<action>")
 def admin_rule_action(rule_id: int, action: str) -> Response:
     current = require_admin()
     dbs = db_session()

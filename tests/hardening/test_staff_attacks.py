@@ -266,3 +266,101 @@ def test_two_takes_at_once_one_wins(db_app: Flask, team_key: str) -> None:
             dbs.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "assigned"))
             == 1
         )
+
+
+# --- crafted numbers and addresses: a 4xx page, never a 500 -----------------------------------
+
+BIG = "9" * 20
+BIG_ADDRESSES = [
+    ("get", f"/staff/requests/{BIG}"),
+    ("post", f"/staff/requests/{BIG}/take"),
+    ("post", f"/staff/requests/{BIG}/assign"),
+    ("post", f"/staff/requests/{BIG}/reply/insert"),
+    ("get", f"/staff/replies/{BIG}"),
+    ("post", f"/staff/admin/users/{BIG}/disable"),
+    ("post", f"/staff/admin/invitations/{BIG}/revoke"),
+    ("get", f"/staff/admin/teams/{BIG}"),
+    ("post", f"/staff/admin/teams/{BIG}/key-saved"),
+    ("post", f"/staff/admin/teams/1/members/{BIG}/remove"),
+    ("post", f"/staff/admin/routing/{BIG}/delete"),
+    ("post", f"/staff/publishing/statements/x/en/restore/{BIG}"),
+    ("get", f"/staff/requests/{2**31}"),
+]
+
+
+def test_huge_numbers_in_addresses_are_a_404(db_app: Flask) -> None:
+    boss = make_member(db_app, "boss@example.org", "admin")
+    client = db_app.test_client()
+    assert login(db_app, client, boss).status_code == 302
+    for method, url in BIG_ADDRESSES:
+        assert getattr(client, method)(url).status_code == 404, url
+
+
+@pytest.mark.parametrize("typed", ["999999999999", str(2**31), "²", "٣", "#" + BIG])
+def test_go_to_request_with_no_such_number(db_app: Flask, typed: str) -> None:
+    boss = make_member(db_app, "boss@example.org", "admin")
+    client = db_app.test_client()
+    assert login(db_app, client, boss).status_code == 302
+    answer = client.get("/staff/", query_string={"number": typed})
+    assert answer.status_code == 400
+    assert "Type the request" in html.unescape(answer.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("team", [BIG, "²", "٣", "-1"])
+def test_inbox_team_filter_not_a_team(db_app: Flask, team: str) -> None:
+    boss = make_member(db_app, "boss@example.org", "admin")
+    client = db_app.test_client()
+    assert login(db_app, client, boss).status_code == 302
+    assert client.get("/staff/", query_string={"team": team}).status_code == 200
+
+
+def test_saved_reply_choice_not_a_number(db_app: Flask, team_key: str) -> None:
+    HelpClient(db_app.test_client(), "en").submit_ok("please help", category="physical")
+    with db_app.app_context():
+        number = db_session().scalars(select(HelpRequest.id)).one()
+    ann = make_member(db_app, "ann@example.org")
+    grant(db_app, "Hotline", ann, team_key)
+    client = db_app.test_client()
+    assert login(db_app, client, ann).status_code == 302
+    for chosen in ("²", "٣", BIG):
+        page = client.get(f"/staff/requests/{number}").get_data(as_text=True)
+        answer = client.post(
+            f"/staff/requests/{number}/reply/insert",
+            data={
+                "reply-csrf_token": csrf_of(page),
+                "reply-text": "typed",
+                "reply-saved": chosen,
+                "insert": "1",
+            },
+        )
+        assert answer.status_code == 400, chosen
+        assert "typed" in answer.get_data(as_text=True)  # what she typed is kept
+
+
+@pytest.mark.parametrize(
+    "back",
+    [
+        "/staff/\r\nSet-Cookie: x=1",
+        "/staff/\nx",
+        "/staff/\t/../..//evil.example",
+        "/staff/ x",
+        "//evil.example/staff/",
+        "\t//evil.example/staff/",
+        "/\\evil.example/staff/",
+        "https:/staff/",
+    ],
+)
+def test_back_after_assign_to_me_stays_on_the_inbox(
+    db_app: Flask, team_key: str, back: str
+) -> None:
+    HelpClient(db_app.test_client(), "en").submit_ok("please help", category="physical")
+    with db_app.app_context():
+        number = db_session().scalars(select(HelpRequest.id)).one()
+    ann = make_member(db_app, "ann@example.org")
+    grant(db_app, "Hotline", ann, team_key)
+    client = db_app.test_client()
+    assert login(db_app, client, ann).status_code == 302
+    for data in ({"back": back}, {"back": back, "take-csrf_token": "expired"}):
+        answer = client.post(f"/staff/requests/{number}/take", data=data)
+        assert answer.status_code == 302, answer.status_code
+        assert answer.headers["Location"] == "/staff/", answer.headers["Location"]
