@@ -6,8 +6,10 @@ transaction; the admin pages parse a form, call one of these and render the answ
 and routing rules themselves are in :mod:`campaign.cases.teams` (shared with the commands).
 
 Guards: an admin cannot disable or demote themselves, and no change may leave the site
-without an active admin (checked against the database in the same transaction, so two
-admins demoting each other from stale pages leave one admin, not none).
+without an active admin. Two admins disabling or demoting each other at the same moment
+are serialised (:func:`_lock_admins`): each change begins its transaction with a write on
+every active admin's row, then counts and writes with its audit entry, so the second waits
+for the first, counts again and is refused, on PostgreSQL and SQLite alike.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from campaign.cases import access, accounts, audit, crypto, retention, teams
@@ -242,8 +244,32 @@ def _other_active_admins(session: Session, user: StaffUser) -> int:
     )
 
 
+def _lock_admins(session: Session, *members: StaffUser) -> None:
+    """Begin the action's transaction holding every active admin's row, then read the
+    members again.
+
+    The request's reads are ended first (a commit of nothing), so the next statement begins
+    a new transaction, and that statement is a write touching every active admin row
+    (``SET is_active = is_active``). On PostgreSQL it takes the rows' locks: a second admin
+    change waits for the first to commit, then counts what it left. On SQLite it takes the
+    database's write lock before anything is read (a transaction that had read first could
+    not upgrade after another committed), so the count below is never stale either. The
+    guard, the change and its audit entry then commit together.
+    """
+    session.commit()
+    session.execute(
+        update(StaffUser)
+        .where(StaffUser.role == Role.ADMIN.value, StaffUser.is_active.is_(True))
+        .values(is_active=StaffUser.is_active)
+        .execution_options(synchronize_session=False)
+    )
+    for member in members:
+        session.refresh(member)
+
+
 def _keep_an_admin(session: Session, admin: StaffUser, user: StaffUser, losing: bool) -> None:
-    """Refuse a change that would lock the admin out or leave no active admin."""
+    """Refuse a change that would lock the admin out or leave no active admin (the caller
+    holds the admins' rows: :func:`_lock_admins`)."""
     if not losing:
         return
     if user.id == admin.id:
@@ -262,12 +288,15 @@ def _keep_an_admin(session: Session, admin: StaffUser, user: StaffUser, losing: 
 
 def set_active(session: Session, admin: StaffUser, user: StaffUser, active: bool) -> None:
     """Enable or disable a member (never oneself, never the last active admin)."""
+    if not active:
+        _lock_admins(session, admin, user)
     _keep_an_admin(session, admin, user, losing=not active)
     accounts.set_active(session, admin, user, active)
 
 
 def set_role(session: Session, admin: StaffUser, user: StaffUser, role: str) -> None:
     """A new role (never one's own; the last active admin stays admin)."""
+    _lock_admins(session, admin, user)
     _keep_an_admin(session, admin, user, losing=role != user.role)
     accounts.set_role(session, admin, user, role)
 

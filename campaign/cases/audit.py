@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS, STATUS_LABELS
+from campaign.core.inputs import parse_id
 from campaign.models import AuditEvent, StaffUser, Team
 from campaign.models.audit import OPERATOR, SYSTEM, record
 
@@ -103,7 +104,28 @@ KINDS: dict[str, object] = {
     "language": _l("language"),
 }
 KEY_VALUE = re.compile(r"\b(category|region|language|assignee|status)=(\S+)")
-TO_TEAM = re.compile(r"^to team (\d+)$")
+TO_TEAM = re.compile(r"to team ([0-9]{1,10})")
+# The actions whose detail this code writes as ``key=value`` (ids and vocabulary codes);
+# only these are put in words. Every other detail may hold what a person typed (a saved
+# reply's title, a page's name, an email) and is shown as it was stored, never parsed.
+KEY_VALUE_ACTIONS = frozenset({"assigned", "status-changed", "routing-changed"})
+REROUTED = "rerouted"  # detail "to team <id>"
+TEAM_NAME = " -> "  # a routing detail ends with the team's name, as an admin typed it
+
+
+def _parts(event: AuditEvent) -> tuple[str, str]:
+    """The detail cut in two: what was written as ``key=value``, and the text after it."""
+    if event.action not in KEY_VALUE_ACTIONS:
+        return "", event.detail
+    if event.action == "routing-changed":
+        head, arrow, name = event.detail.partition(TEAM_NAME)
+        return head, arrow + name
+    return event.detail, ""
+
+
+def _moved_to(event: AuditEvent) -> int | None:
+    moved = TO_TEAM.fullmatch(event.detail) if event.action == REROUTED else None
+    return parse_id(moved.group(1)) if moved else None
 
 
 @dataclass(frozen=True)
@@ -126,15 +148,15 @@ def label(kind: str, value: str | None) -> str:
 
 def in_words(session: Session, events: Sequence[AuditEvent]) -> list[AuditLine]:
     """The entries with names for members and teams (one query each), details in words."""
-    user_ids = {e.actor_id for e in events if e.actor_id} | {
-        int(m.group(2))
+    assignees = {
+        parse_id(m.group(2))
         for e in events
-        for m in KEY_VALUE.finditer(e.detail)
-        if m.group(1) == "assignee" and m.group(2).isdigit()
+        for m in KEY_VALUE.finditer(_parts(e)[0])
+        if m.group(1) == "assignee"
     }
-    team_ids = {e.team_id for e in events if e.team_id} | {
-        int(m.group(1)) for e in events if (m := TO_TEAM.match(e.detail))
-    }
+    user_ids = {e.actor_id for e in events if e.actor_id} | {i for i in assignees if i}
+    moved_to = {_moved_to(e) for e in events}
+    team_ids = {e.team_id for e in events if e.team_id} | {i for i in moved_to if i}
     users = {
         u.id: u.name
         for u in session.scalars(select(StaffUser).where(StaffUser.id.in_(user_ids or {0})))
@@ -148,7 +170,8 @@ def in_words(session: Session, events: Sequence[AuditEvent]) -> list[AuditLine]:
         if kind == "assignee":
             if value == "none":
                 return str(_("assignee: nobody"))
-            name = users.get(int(value)) if value.isdigit() else None
+            number = parse_id(value)
+            name = users.get(number) if number is not None else None
             return str(_("assignee: %(name)s", name=name or value))
         if kind == "status":
             return str(_("status: %(status)s", status=str(STATUS_LABELS.get(value, value))))
@@ -156,10 +179,10 @@ def in_words(session: Session, events: Sequence[AuditEvent]) -> list[AuditLine]:
 
     lines = []
     for event in events:
-        detail = KEY_VALUE.sub(value_in_words, event.detail)
-        if moved := TO_TEAM.match(event.detail):
-            team_name = teams.get(int(moved.group(1)), moved.group(1))
-            detail = _("to team %(team)s", team=team_name)
+        head, text = _parts(event)
+        detail = KEY_VALUE.sub(value_in_words, head) + text
+        if (moved := _moved_to(event)) is not None:
+            detail = _("to team %(team)s", team=teams.get(moved, str(moved)))
         if event.actor_id and event.actor_id in users:
             actor = f"{users[event.actor_id]} ({event.actor_label})"
         elif event.actor_label == OPERATOR:

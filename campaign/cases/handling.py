@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from campaign.cases import audit, crypto, intake, vocabulary
@@ -78,6 +78,49 @@ def assign(
         detail=f"assignee={assignee_id or 'none'}",
     )
     session.commit()
+
+
+def take(session: Session, actor: StaffUser, request: HelpRequest) -> StaffUser | None:
+    """ "Assign to me": the request becomes the actor's only if nobody has it yet.
+
+    One conditional write (``UPDATE ... WHERE assignee_id IS NULL``), so two members pressing
+    at once, or one pressing on a stale page, cannot both win: the second changes nothing and
+    gets the member who has it (returned; None means it is now the actor's). Reassigning a
+    request someone holds is the request page's "Assign" form (:func:`assign`), on purpose.
+    """
+    if actor.id not in {u.id for u in team_members(session, request.team_id)}:
+        raise CaseError("That person is not a member of this request's team.")
+    result = session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request.id, HelpRequest.assignee_id.is_(None))
+        .values(
+            assignee_id=actor.id,
+            status=case(
+                (HelpRequest.status == RequestStatus.NEW.value, RequestStatus.OPEN.value),
+                else_=HelpRequest.status,
+            ),
+            last_activity_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0) != 1:
+        session.rollback()
+        session.refresh(request)
+        holder = session.get(StaffUser, request.assignee_id) if request.assignee_id else None
+        if holder is None:  # pragma: no cover - unassigned again between the two reads
+            raise CaseError("The request changed meanwhile. Please try again.")
+        return holder
+    audit.record(
+        session,
+        actor,
+        "assigned",
+        request_id=request.id,
+        team_id=request.team_id,
+        detail=f"assignee={actor.id}",
+    )
+    session.commit()
+    session.refresh(request)
+    return None
 
 
 def set_status(session: Session, actor: StaffUser, request: HelpRequest, status: str) -> None:

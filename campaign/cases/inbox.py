@@ -35,6 +35,7 @@ from campaign.cases.access import scope
 from campaign.cases.crypto import PrivateKey
 from campaign.cases.retention import Rules
 from campaign.cases.sessions import CurrentStaff
+from campaign.core.inputs import parse_id
 from campaign.core.settings import optional_setting
 from campaign.models import (
     AuditEvent,
@@ -78,10 +79,7 @@ class InboxFilter:
             page = max(1, min(10_000, int(args.get("page", 1))))
         except (TypeError, ValueError):
             page = 1
-        try:
-            team_id: int | None = int(args["team"]) if args.get("team") else None
-        except (TypeError, ValueError):
-            team_id = None
+        team_id = parse_id(args.get("team"))  # ASCII digits within MAX_ID, else no filter
         view = text("view", set(VIEWS))
         status = text("status", STATUSES | {"all"})
         if not view:  # older addresses: ?who=mine, ?status=all, ?status=closed
@@ -478,14 +476,12 @@ def _row(
         last_action=_last_action(row),
         has_key=has_key,
         contact=contact,
-        # A key in the session means a membership of the team (handling.assign checks it).
-        may_take=has_key and row.status != CLOSED and row.assignee_id != user.id,
+        # A key in the session means a membership of the team (handling.take checks it);
+        # offered on unassigned rows only (handling.take never takes from someone).
+        may_take=has_key and row.status != CLOSED and row.assignee_id is None,
     )
 
 
 def request_number(text: str) -> int | None:
     """The number typed in "Go to request" ("42", "#42", " 42 "), or None."""
-    cleaned = text.strip().lstrip("#").strip()
-    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
-        return None
-    return int(cleaned)
+    return parse_id(text.strip().lstrip("#").strip())

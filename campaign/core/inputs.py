@@ -15,6 +15,12 @@ ours and shows the text again through :func:`without_unusable` (the help forms d
 The body is read only when it is within ``MAX_CONTENT_LENGTH`` (a larger one gets the 413
 page as before). An urlencoded body is cached before it is parsed, so later readers of the
 raw bytes (the help forms' strict UTF-8 decoding) still see it.
+
+Numbers a client sends for an id (a request number typed or in a query, a choice posted
+from a list) are read with :func:`parse_id`: ASCII digits only (``str.isdigit`` is true for
+``'²'``, which ``int`` refuses) and at most :data:`MAX_ID`, PostgreSQL's ``integer`` (every
+id column), so a longer number is "no such id", never an overflow. Ids in URL paths use the
+bounded converter ``<int(max=MAX_ID):...>``, which gives the same 404.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 UNUSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MAX_ID = 2**31 - 1  # PostgreSQL's integer, the type of every id column
+ID_DIGITS = re.compile("[0-9]{1,10}")
 FLAG = "unusable_characters"
 
 
@@ -36,6 +44,14 @@ class UnusableCharacters(BadRequest):
 
     description = "The request holds control characters, which cannot be used."
     unusable_characters = True  # read by the error templates
+
+
+def parse_id(text: object) -> int | None:
+    """``text`` as an id: 1 to 10 ASCII digits, at most :data:`MAX_ID`; else None."""
+    if not isinstance(text, str) or not ID_DIGITS.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number <= MAX_ID else None
 
 
 def without_unusable(text: str) -> str:

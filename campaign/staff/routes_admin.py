@@ -15,7 +15,9 @@ from werkzeug.wrappers import Response
 from campaign.cases import access, accounts, admin, audit
 from campaign.cases import teams as team_service
 from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS
+from campaign.core import inputs
 from campaign.core.db import db_session
+from campaign.core.inputs import MAX_ID
 from campaign.core.settings import setting
 from campaign.models import Role, StaffUser, Team
 from campaign.staff.blueprint import bp, require_admin
@@ -103,7 +105,7 @@ def admin_users() -> str:
     )
 
 
-@bp.post("/admin/invitations/<int:invitation_id>/revoke")
+@bp.post(f"/admin/invitations/<int(max={MAX_ID}):invitation_id>/revoke")
 def admin_invitation_revoke(invitation_id: int) -> Response:
     current = require_admin()
     if not ActionForm().validate_on_submit():
@@ -118,7 +120,7 @@ def admin_invitation_revoke(invitation_id: int) -> Response:
     return redirect(url_for("staff.admin_users") + "#invitations")
 
 
-@bp.post("/admin/users/<int:user_id>/<action>")
+@bp.post(f"/admin/users/<int(max={MAX_ID}):user_id>/<action>")
 def admin_user_action(user_id: int, action: str) -> Response | str:
     current = require_admin()
     dbs = db_session()
@@ -181,7 +183,7 @@ def admin_teams() -> str:
     )
 
 
-@bp.post("/admin/teams/<int:team_id>/key-saved")
+@bp.post(f"/admin/teams/<int(max={MAX_ID}):team_id>/key-saved")
 def admin_team_key_saved(team_id: int) -> Response:
     current = require_admin()
     dbs = db_session()
@@ -194,7 +196,7 @@ def admin_team_key_saved(team_id: int) -> Response:
     return redirect(url_for("staff.admin_team", team_id=team.id) + "#add-member")
 
 
-@bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
+@bp.route(f"/admin/teams/<int(max={MAX_ID}):team_id>", methods=["GET", "POST"])
 def admin_team(team_id: int) -> str | Response:
     current = require_admin()
     dbs = db_session()
@@ -223,7 +225,7 @@ def admin_team(team_id: int) -> str | Response:
     )
 
 
-@bp.post("/admin/teams/<int:team_id>/members/<int:user_id>/remove")
+@bp.post(f"/admin/teams/<int(max={MAX_ID}):team_id>/members/<int(max={MAX_ID}):user_id>/remove")
 def admin_team_remove(team_id: int, user_id: int) -> Response:
     current = require_admin()
     if ActionForm().validate_on_submit():
@@ -287,7 +289,7 @@ def admin_routing() -> str | Response:
     )
 
 
-@bp.post("/admin/routing/<int:rule_id>/<action>")
+@bp.post(f"/admin/routing/<int(max={MAX_ID}):rule_id>/<action>")
 def admin_rule_action(rule_id: int, action: str) -> Response:
     current = require_admin()
     dbs = db_session()
@@ -314,7 +316,13 @@ def admin_audit() -> str:
     action = request.args.get("action", "")[:40]
     actor = request.args.get("actor", "")[:200]
     request_id = request.args.get("request", "")[:20]
-    number = int(request_id) if request_id.isdigit() and len(request_id) < 12 else None
+    number = inputs.parse_id(request_id) if request_id else None
+    if request_id and number is None:
+        flash(
+            _("“%(text)s” is not a request number: the whole log is shown.", text=request_id),
+            "error",
+        )
+        request_id = ""
     return render_template(
         "staff/admin/audit.html",
         lines=admin.audit_lines(dbs, admin.AuditFilter(action, actor, number)),

@@ -4,6 +4,7 @@ who can grant it, and a posted action is refused with that explanation (403)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from campaign.cases.inbox import inbox as load_inbox
 from campaign.cases.key_holders import key_holders
 from campaign.cases.vocabulary import CATEGORIES, REGIONS
 from campaign.core.db import db_session
+from campaign.core.inputs import MAX_ID, parse_id
 from campaign.models import HelpRequest, StaffUser, Team
 from campaign.staff.blueprint import bp, current, require_casework
 from campaign.staff.forms import (
@@ -30,6 +32,7 @@ from campaign.staff.forms import (
     StatusForm,
 )
 
+BACK_REFUSED = re.compile(r"[\x00-\x20\x7f-\x9f\\]")  # controls, space, backslash
 CATEGORY_LABELS = {c.value: c.label for c in CATEGORIES}  # lazy: in the reader's language
 REGION_LABELS = {c.value: c.label for c in REGIONS}
 # The audit actions an inbox row names as "the last action".
@@ -161,9 +164,8 @@ def _render_request(
         notes=notes,
         has_key=team_key is not None,
         holders=holders,
-        may_take=team_key is not None
-        and req.status != "closed"
-        and req.assignee_id != staff.user.id,
+        # Unassigned only: taking a request from someone is the "Assign" form, on purpose.
+        may_take=team_key is not None and req.status != "closed" and req.assignee_id is None,
         take_form=ActionForm(prefix="take"),
         categories=CATEGORY_LABELS,
         regions=REGION_LABELS,
@@ -174,13 +176,13 @@ def _render_request(
     return page, status_code
 
 
-@bp.get("/requests/<int:request_id>")
+@bp.get(f"/requests/<int(max={MAX_ID}):request_id>")
 def request_view(request_id: int) -> tuple[str, int]:
     req = access.visible_request(db_session(), require_casework().user, request_id)
     return _render_request(req)
 
 
-@bp.post("/requests/<int:request_id>/take")
+@bp.post(f"/requests/<int(max={MAX_ID}):request_id>/take")
 def request_take(request_id: int) -> Response | tuple[str, int]:
     """ "Assign to me", from the inbox or the request page; back to where it was pressed."""
     staff = require_casework()
@@ -193,23 +195,39 @@ def request_take(request_id: int) -> Response | tuple[str, int]:
         flash(str(NO_KEY_REFUSAL), "error")
         return _render_request(req, 403)
     try:
-        handling.assign(dbs, staff.user, req, staff.user.id)
+        holder = handling.take(dbs, staff.user, req)
     except handling.CaseError as exc:
         flash(str(exc), "error")
         return _render_request(req, 400)
-    flash(gettext("Request #%(number)s is now yours.", number=req.id))
+    if holder is None or holder.id == staff.user.id:
+        flash(gettext("Request #%(number)s is now yours.", number=req.id))
+    else:  # someone took it first (a stale page): nothing changed
+        flash(gettext("Already taken by %(name)s.", name=holder.name), "error")
     return redirect(_back_to(request.form.get("back", "")))
 
 
 def _back_to(value: str) -> str:
-    """A staff page of this site to go back to (the inbox with its filters), or the inbox."""
+    """A staff page of this site to go back to (the inbox with its filters), or the inbox.
+
+    Only what this site writes there (``request.full_path``, percent-encoded): a value with
+    a space or control character (a line break would split the Location header), a
+    backslash, an empty, ``.`` or ``..`` path segment, or another scheme or host is refused.
+    """
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/staff/") or "\\" in value:
+    segments = parts.path.split("/")[1:-1]  # "/staff/a/" -> ["staff", "a"]
+    if (
+        BACK_REFUSED.search(value)
+        or parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/staff/")
+        or any(segment in ("", ".", "..") for segment in segments)
+        or parts.path.rsplit("/", 1)[-1] in (".", "..")
+    ):
         return url_for("staff.inbox")
     return value
 
 
-@bp.post("/requests/<int:request_id>/<action>")
+@bp.post(f"/requests/<int(max={MAX_ID}):request_id>/<action>")
 def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
     """One action; an invalid or expired form shows the page again with the text kept.
 
@@ -234,8 +252,7 @@ def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
         return _render_request(req, 400, forms)
     try:
         if action == "assign":
-            value = forms.assign_form.assignee.data or ""
-            handling.assign(dbs, staff.user, req, int(value) if str(value).isdigit() else None)
+            handling.assign(dbs, staff.user, req, parse_id(forms.assign_form.assignee.data))
         elif action == "status":
             handling.set_status(dbs, staff.user, req, forms.status_form.status.data)
         elif action == "note":
@@ -243,7 +260,10 @@ def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
         elif action == "reply":
             handling.reply(dbs, staff.user, req, key, forms.reply_form.text.data.strip())
         else:
-            handling.reroute(dbs, staff.user, req, key, int(forms.reroute_form.team.data))
+            team_id = parse_id(forms.reroute_form.team.data)  # one of the choices: valid
+            if team_id is None:  # pragma: no cover - the form checked it against the list
+                abort(400)
+            handling.reroute(dbs, staff.user, req, key, team_id)
             flash(gettext("Moved to the other team."))
             return redirect(url_for("staff.inbox"))
     except handling.CaseError as exc:

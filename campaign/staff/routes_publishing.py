@@ -31,6 +31,7 @@ from campaign.content.publishing import DiffLine, PublishingError, Text
 from campaign.content.render import RenderError, render_markdown
 from campaign.core.db import db_session
 from campaign.core.i18n import error_text, format_day, select_locale
+from campaign.core.inputs import MAX_ID
 from campaign.models import ContentItem, ContentRevision
 from campaign.models.content import SECTIONS
 from campaign.staff.blueprint import bp, require_publisher
@@ -401,7 +402,7 @@ def publishing_history(section: str, slug: str, language: str) -> tuple[str, int
     return _render_history(_item(section, slug, language), language)
 
 
-@bp.post("/publishing/<section>/<slug>/<language>/restore/<int:revision_id>")
+@bp.post(f"/publishing/<section>/<slug>/<language>/restore/<int(max={MAX_ID}):revision_id>")
 def publishing_restore(
     section: str, slug: str, language: str, revision_id: int
 ) -> Response | tuple[str, int]:

@@ -27,6 +27,7 @@ from campaign.cases.saved_replies import ReplyEntry, SavedReplyError
 from campaign.cases.vocabulary import MESSAGE_MAX
 from campaign.core.db import db_session
 from campaign.core.i18n import LANGUAGE_NAMES
+from campaign.core.inputs import MAX_ID, parse_id
 from campaign.models import HelpRequest, SavedReply, StaffUser, Team
 from campaign.staff.blueprint import bp, require_casework
 from campaign.staff.forms import ActionForm
@@ -34,7 +35,6 @@ from campaign.staff.forms_replies import SavedReplyForm, SavedReplyPickForm
 from campaign.staff.routes_cases import _forms_for, _render_request
 
 # The largest id a PostgreSQL integer holds: a larger number in a URL is a 404, not a 500.
-MAX_ID = 2**31 - 1
 
 
 def _expired(form: ActionForm | SavedReplyForm | SavedReplyPickForm) -> bool:
@@ -250,7 +250,7 @@ def reply_insert(request_id: int) -> tuple[str, int]:
         return _render_request(req, 400, forms)
     chosen = pick.saved.data or ""
     try:
-        reply_id = int(chosen) if chosen.isdigit() and int(chosen) <= MAX_ID else None
+        reply_id = parse_id(chosen)
         template = replies.for_insertion(dbs, req.team_id, reply_id)
         text = replies.inserted(typed, template.body)
         if len(text) > MESSAGE_MAX:
