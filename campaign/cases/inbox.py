@@ -3,16 +3,21 @@
 The default view, "needs attention", lists open requests (not closed) that are new and
 unassigned, where the person wrote last after a first message, that are overdue against
 the response target (:func:`answer_within_days`; working days, counted from her first
-unanswered message), or that
-the retention rules (``retention.Rules``) delete within ``PURGE_WARNING_DAYS`` or should
-have deleted already; those waiting longest come first. The other views (open, mine,
-unassigned, closed, all) and the refinements (status, category, team) stay as filters.
+unanswered message), or that the retention rules (``retention.Rules``) delete within
+``PURGE_WARNING_DAYS`` or should have deleted already. They come in that order of harm:
+the person replied or the answer is overdue, then deleted soon, then new and unassigned;
+within each, waiting longest first. The other views (open, mine, unassigned, closed, all)
+and the refinements (status, category, team) stay as filters.
+
+A row is "unread" for a member when the person wrote last, after this member's latest
+"viewed-content" audit entry for the request: per member, with no table of its own.
 
 The query is metadata only: routing columns, message authors and times, audit entries.
 Its number of statements does not grow with the rows shown: the latest message, the first
-unanswered one and the latest audit entry are correlated subqueries of the one row query
-(indexes on ``request_message.request_id`` and ``audit_event.request_id`` serve them), and
-the counts per view are one statement of conditional sums.
+unanswered one, the latest audit entry and the member's latest view are correlated
+subqueries of the one row query (indexes on ``request_message.request_id`` and
+``audit_event.request_id`` serve them), and the counts per view are one statement of
+conditional sums.
 
 The contact method and call window exist only in the sealed contact, so a row shows them
 only for teams whose key the member holds in this session; see :func:`_contacts`.
@@ -52,7 +57,8 @@ PAGE_SIZE = 50
 # A request the retention rules delete within this many days is flagged.
 PURGE_WARNING_DAYS = 7
 # Audit entries that are not an action on the request (reading it is not "the last action").
-QUIET_ACTIONS = ("viewed-content",)
+VIEWED = "viewed-content"
+QUIET_ACTIONS = (VIEWED,)
 VIEWS = ("attention", "open", "mine", "unassigned", "closed", "all")
 STATUSES = {s.value for s in RequestStatus}
 SORTS = {"received": HelpRequest.created_at, "activity": HelpRequest.last_activity_at}
@@ -151,7 +157,7 @@ class InboxRow:
     assignee_id: int | None
     assignee: str | None
     last_activity_at: dt.datetime
-    person_wrote_last: bool  # the unread marker
+    unread: bool  # the person wrote last, after this member last opened the request
     badges: list[Badge]
     last_action: LastAction | None
     has_key: bool
@@ -222,9 +228,10 @@ class _Columns:
     message_count: Any
     waiting_since: Any  # her first message after the last staff reply; None if staff wrote last
     latest_audit_id: Any
+    viewed_at: Any  # when this member last opened the request's content; None if never
 
 
-def _columns() -> _Columns:
+def _columns(user: StaffUser) -> _Columns:
     def on_this(m: Any) -> ColumnElement[bool]:
         condition: ColumnElement[bool] = m.request_id == HelpRequest.id
         return condition
@@ -263,6 +270,14 @@ def _columns() -> _Columns:
         .where(AuditEvent.request_id == HelpRequest.id, AuditEvent.action.not_in(QUIET_ACTIONS))
         .correlate(HelpRequest)
         .scalar_subquery(),
+        viewed_at=select(func.max(AuditEvent.at))
+        .where(
+            AuditEvent.request_id == HelpRequest.id,
+            AuditEvent.actor_id == user.id,
+            AuditEvent.action == VIEWED,
+        )
+        .correlate(HelpRequest)
+        .scalar_subquery(),
     )
 
 
@@ -277,6 +292,19 @@ def _needs_attention(c: _Columns, now: dt.datetime, rules: Rules) -> ColumnEleme
             overdue,
             rules.due_at(now + dt.timedelta(days=PURGE_WARNING_DAYS)),
         ),
+    )
+
+
+def _attention_group(c: _Columns, now: dt.datetime, rules: Rules) -> ColumnElement[int]:
+    """The order of "needs attention": 0 the person replied or the answer is overdue, 1 the
+    retention rules delete it soon (or should have), 2 new and unassigned, 3 anything else."""
+    target = answer_within_days()
+    overdue = c.waiting_since < overdue_cutoff(now, target) if target else false()
+    return case(
+        (or_(and_(c.waiting_since.is_not(None), c.message_count > 1), overdue), 0),
+        (rules.due_at(now + dt.timedelta(days=PURGE_WARNING_DAYS)), 1),
+        (and_(HelpRequest.status == RequestStatus.NEW.value, HelpRequest.assignee_id.is_(None)), 2),
+        else_=3,
     )
 
 
@@ -300,7 +328,7 @@ def inbox(
     user = current.user
     now = as_utc(now)
     rules = Rules.from_config()
-    c = _columns()
+    c = _columns(user)
     views = _views(c, user, now, rules)
     base: Select[Any] = scope(select(HelpRequest), session, user)
     if f.team_id is not None:
@@ -329,8 +357,9 @@ def inbox(
     if f.sort or f.view != "attention":
         column = SORTS[f.sort or "received"]
         ordering = [column.asc() if f.order == "asc" else column.desc(), HelpRequest.id.desc()]
-    else:  # waiting longest first
+    else:  # the person replied or overdue, then deleted soon, then new; waiting longest first
         ordering = [
+            _attention_group(c, now, rules).asc(),
             func.coalesce(c.waiting_since, HelpRequest.created_at).asc(),
             HelpRequest.id.asc(),
         ]
@@ -355,6 +384,7 @@ def inbox(
             c.last_message_at.label("last_message_at"),
             c.message_count.label("message_count"),
             c.waiting_since.label("waiting_since"),
+            c.viewed_at.label("viewed_at"),
             event.action.label("audit_action"),
             event.at.label("audit_at"),
             func.coalesce(actor.name, event.actor_label).label("audit_actor"),
@@ -450,6 +480,14 @@ def _last_action(row: Any) -> LastAction | None:
     return None
 
 
+def _unread(row: Any) -> bool:
+    """The person wrote last, and this member has not opened the request since (per member:
+    her latest "viewed-content" audit entry for it is older than the person's message)."""
+    if row.last_author != intake.PERSON:
+        return False
+    return row.viewed_at is None or as_utc(row.last_message_at) > as_utc(row.viewed_at)
+
+
 def _row(
     row: Any,
     user: StaffUser,
@@ -471,7 +509,7 @@ def _row(
         assignee_id=row.assignee_id,
         assignee=row.assignee,
         last_activity_at=row.last_activity_at,
-        person_wrote_last=row.last_author == intake.PERSON,
+        unread=_unread(row),
         badges=_badges(row, now, rules),
         last_action=_last_action(row),
         has_key=has_key,

@@ -142,6 +142,39 @@ def test_needs_attention_first_and_marked(db_app: Flask, team_key: str) -> None:
     assert len(everything) == 6 and everything[0] == new and everything[-1] == past
 
 
+def test_replied_first_and_unread_per_member(db_app: Flask, team_key: str) -> None:
+    """The person who just wrote back comes above fresh new requests; "Unread" goes away for
+    the member who opened the request, and only for her."""
+    ann = make_member(db_app, "ann@example.org", name="Ann Casey")
+    grant(db_app, "Hotline", ann, team_key)
+    bob = make_member(db_app, "bob@example.org", name="Bob Burns")
+    grant(db_app, "Hotline", bob, team_key)
+    replied, receipt = submit(db_app)
+    assign(db_app, replied, ann)
+    with db_app.app_context():
+        dbs = db_session()
+        req = dbs.get(HelpRequest, replied)
+        assert req is not None
+        intake.add_staff_reply(dbs, req, crypto.parse_recovery_key(team_key), "When to call?")
+    older_new, _ = submit(db_app)
+    backdate(db_app, older_new, 1)  # waiting a day, yet below the person who replied
+    fresh_new, _ = submit(db_app)
+    with db_app.app_context():  # she answers after both new requests came
+        assert intake.add_person_message(db_session(), receipt, "Call Thursday.") is not None
+
+    ann_client, bob_client = signed_in(db_app, ann), signed_in(db_app, bob)
+    rows = rows_of(ann_client)
+    assert list(rows) == [replied, older_new, fresh_new]
+    assert "Unread" in rows[replied] and "Person replied" in rows[replied]
+
+    assert ann_client.get(f"/staff/requests/{replied}").status_code == 200
+    assert "Unread" not in rows_of(ann_client)[replied]  # she has read it
+    assert "Unread" in rows_of(bob_client)[replied]  # he has not
+    with db_app.app_context():  # she writes again: unread for Ann once more
+        assert intake.add_person_message(db_session(), receipt, "Not Wednesday.") is not None
+    assert "Unread" in rows_of(ann_client)[replied]
+
+
 def test_assign_to_me_and_go_to_request(db_app: Flask, team_key: str) -> None:
     with db_app.app_context():
         _lawyers, _key = create_team(db_session(), "Lawyers")
