@@ -24,6 +24,7 @@ from campaign.models import (
 from campaign.models.base import utcnow
 
 STATUSES = [s.value for s in RequestStatus]
+CLOSED = RequestStatus.CLOSED.value
 STATUS_LABELS = vocabulary.STATUS_LABELS
 
 
@@ -58,9 +59,22 @@ def record_view(session: Session, actor: StaffUser, request: HelpRequest) -> Non
     session.commit()
 
 
-def assign(
+@dataclass(frozen=True)
+class Handled:
+    """What one "Save" of assignee and status changed (each change has its own audit entry)."""
+
+    assigned: bool = False
+    status_changed: bool = False
+
+    @property
+    def anything(self) -> bool:
+        return self.assigned or self.status_changed
+
+
+def _assign(
     session: Session, actor: StaffUser, request: HelpRequest, assignee_id: int | None
 ) -> None:
+    """Set the assignee and audit it, without committing (a new request becomes open)."""
     if assignee_id is not None and assignee_id not in {
         u.id for u in team_members(session, request.team_id)
     }:
@@ -77,7 +91,6 @@ def assign(
         team_id=request.team_id,
         detail=f"assignee={assignee_id or 'none'}",
     )
-    session.commit()
 
 
 def take(session: Session, actor: StaffUser, request: HelpRequest) -> StaffUser | None:
@@ -86,7 +99,7 @@ def take(session: Session, actor: StaffUser, request: HelpRequest) -> StaffUser 
     One conditional write (``UPDATE ... WHERE assignee_id IS NULL``), so two members pressing
     at once, or one pressing on a stale page, cannot both win: the second changes nothing and
     gets the member who has it (returned; None means it is now the actor's). Reassigning a
-    request someone holds is the request page's "Assign" form (:func:`assign`), on purpose.
+    request someone holds is the request page's "Save" form (:func:`handle`), on purpose.
     """
     if actor.id not in {u.id for u in team_members(session, request.team_id)}:
         raise CaseError("That person is not a member of this request's team.")
@@ -123,7 +136,8 @@ def take(session: Session, actor: StaffUser, request: HelpRequest) -> StaffUser 
     return None
 
 
-def set_status(session: Session, actor: StaffUser, request: HelpRequest, status: str) -> None:
+def _set_status(session: Session, actor: StaffUser, request: HelpRequest, status: str) -> None:
+    """Set the status and audit it, without committing."""
     if status not in STATUSES:
         raise CaseError("Unknown status.")
     request.status = status
@@ -137,7 +151,53 @@ def set_status(session: Session, actor: StaffUser, request: HelpRequest, status:
         team_id=request.team_id,
         detail=f"status={status}",
     )
+
+
+def assign(
+    session: Session, actor: StaffUser, request: HelpRequest, assignee_id: int | None
+) -> None:
+    _assign(session, actor, request, assignee_id)
     session.commit()
+
+
+def set_status(session: Session, actor: StaffUser, request: HelpRequest, status: str) -> None:
+    _set_status(session, actor, request, status)
+    session.commit()
+
+
+def closing_unanswered(request: HelpRequest, assignee_id: int | None, status: str) -> bool:
+    """Closing a request nobody is assigned to, whose person wrote last: it would leave her
+    message unanswered with nobody to notice, so the member confirms it first."""
+    return (
+        status == RequestStatus.CLOSED.value
+        and request.status != RequestStatus.CLOSED.value
+        and assignee_id is None
+        and bool(request.messages)
+        and request.messages[-1].author == intake.PERSON
+    )
+
+
+def handle(
+    session: Session,
+    actor: StaffUser,
+    request: HelpRequest,
+    assignee_id: int | None,
+    status: str,
+) -> Handled:
+    """The request page's one "Save": the assignee and the status together, each change
+    audited on its own, in one transaction. A status left as it was shown is not changed
+    (assigning a new request still opens it)."""
+    if status not in STATUSES:  # checked before anything changes: all or nothing
+        raise CaseError("Unknown status.")
+    shown_status = request.status
+    assigned = assignee_id != request.assignee_id
+    if assigned:
+        _assign(session, actor, request, assignee_id)
+    status_changed = status != shown_status and status != request.status
+    if status_changed:
+        _set_status(session, actor, request, status)
+    session.commit()
+    return Handled(assigned=assigned, status_changed=status_changed)
 
 
 def add_note(session: Session, actor: StaffUser, request: HelpRequest, text: str) -> None:

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -111,6 +112,14 @@ class AssignForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[])
+
+
+class HandleForm(FlaskForm):
+    """Assignee and status together, saved with one button (so neither choice is lost)."""
+
+    assignee = SelectField(_l("Assignee"), choices=[], validators=[Optional()])
+    status = SelectField(_l("Status"), choices=[])
+    confirm = HiddenField()  # "close": closing unanswered with nobody assigned, confirmed
 
 
 class NoteForm(FlaskForm):

@@ -18,14 +18,17 @@ from campaign.cases import access, handling, intake
 from campaign.cases.inbox import InboxFilter, request_number
 from campaign.cases.inbox import inbox as load_inbox
 from campaign.cases.key_holders import key_holders
+from campaign.cases.retention import Rules
 from campaign.cases.vocabulary import CATEGORIES, REGIONS
 from campaign.core.db import db_session
+from campaign.core.i18n import format_day, select_locale
 from campaign.core.inputs import MAX_ID, parse_id
 from campaign.models import HelpRequest, StaffUser, Team
 from campaign.staff.blueprint import bp, current, require_casework
 from campaign.staff.forms import (
     ActionForm,
     AssignForm,
+    HandleForm,
     NoteForm,
     ReplyForm,
     RerouteForm,
@@ -111,6 +114,7 @@ def inbox() -> str | Response | tuple[str, int]:
 class RequestForms:
     """The forms of the request page, bound to the POST data when there is some."""
 
+    handle_form: HandleForm
     assign_form: AssignForm
     status_form: StatusForm
     note_form: NoteForm
@@ -125,11 +129,16 @@ class RequestForms:
 def _forms_for(req: HelpRequest, key_holder_ids: set[int] | None = None) -> RequestForms:
     dbs = db_session()
     holders = key_holders(dbs, req.team_id).ids if key_holder_ids is None else key_holder_ids
-    assign = AssignForm(prefix="assign", data={"assignee": str(req.assignee_id or "")})
-    assign.assignee.choices = [("", gettext("Nobody"))] + [
+    people = [("", gettext("Not assigned"))] + [
         (str(m.id), m.name if m.id in holders else gettext("%(name)s (no key yet)", name=m.name))
         for m in handling.team_members(dbs, req.team_id)
     ]
+    shown = {"assignee": str(req.assignee_id or ""), "status": req.status}
+    handle = HandleForm(prefix="handle", data=shown)
+    handle.assignee.choices = people
+    handle.status.choices = list(handling.STATUS_LABELS.items())
+    assign = AssignForm(prefix="assign", data={"assignee": shown["assignee"]})
+    assign.assignee.choices = people
     status = StatusForm(prefix="status", data={"status": req.status})
     status.status.choices = list(handling.STATUS_LABELS.items())
     reroute = RerouteForm(prefix="reroute")
@@ -138,11 +147,16 @@ def _forms_for(req: HelpRequest, key_holder_ids: set[int] | None = None) -> Requ
         for t in dbs.scalars(select(Team).order_by(Team.name))
         if t.id != req.team_id
     ]
-    return RequestForms(assign, status, NoteForm(prefix="note"), ReplyForm(prefix="reply"), reroute)
+    return RequestForms(
+        handle, assign, status, NoteForm(prefix="note"), ReplyForm(prefix="reply"), reroute
+    )
 
 
 def _render_request(
-    req: HelpRequest, status_code: int = 200, forms: RequestForms | None = None
+    req: HelpRequest,
+    status_code: int = 200,
+    forms: RequestForms | None = None,
+    confirm_close: bool = False,
 ) -> tuple[str, int]:
     staff = current()
     dbs = db_session()
@@ -172,6 +186,7 @@ def _render_request(
         statuses=handling.STATUS_LABELS,
         contact_methods=CONTACT_LABELS,
         forms=forms or _forms_for(req, holders.ids),
+        confirm_close=confirm_close,
     )
     return page, status_code
 
@@ -251,14 +266,15 @@ def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
         )
         return _render_request(req, 400, forms)
     try:
-        if action == "assign":
-            handling.assign(dbs, staff.user, req, parse_id(forms.assign_form.assignee.data))
-        elif action == "status":
-            handling.set_status(dbs, staff.user, req, forms.status_form.status.data)
-        elif action == "note":
+        if action in ("handle", "assign", "status"):
+            return _handle(req, action, forms)
+        if action == "note":
             handling.add_note(dbs, staff.user, req, forms.note_form.text.data.strip())
+            flash(gettext("Note added."))
         elif action == "reply":
             handling.reply(dbs, staff.user, req, key, forms.reply_form.text.data.strip())
+            status = handling.STATUS_LABELS.get(req.status, req.status)
+            flash(gettext("Reply sent; status: %(status)s.", status=status))
         else:
             team_id = parse_id(forms.reroute_form.team.data)  # one of the choices: valid
             if team_id is None:  # pragma: no cover - the form checked it against the list
@@ -269,5 +285,43 @@ def request_action(request_id: int, action: str) -> Response | tuple[str, int]:
     except handling.CaseError as exc:
         flash(str(exc), "error")
         return _render_request(req, 400, forms)
-    flash(gettext("Saved."))
     return redirect(url_for("staff.request_view", request_id=request_id))
+
+
+def _handle(req: HelpRequest, action: str, forms: RequestForms) -> Response | tuple[str, int]:
+    """The one "Save" of assignee and status (the older one-field forms post here too):
+    closing an unanswered request nobody is assigned to waits for a confirmation."""
+    staff = require_casework()
+    dbs = db_session()
+    assignee_id, status = req.assignee_id, req.status
+    if action in ("handle", "assign"):
+        form = forms.handle_form if action == "handle" else forms.assign_form
+        assignee_id = parse_id(form.assignee.data)
+    if action in ("handle", "status"):
+        form = forms.handle_form if action == "handle" else forms.status_form
+        status = str(form.status.data)
+    confirmed = action == "handle" and forms.handle_form.confirm.data == "close"
+    if handling.closing_unanswered(req, assignee_id, status) and not confirmed:
+        forms.handle_form.assignee.data = str(assignee_id or "")
+        forms.handle_form.status.data = status
+        return _render_request(req, 200, forms, confirm_close=True)
+    done = handling.handle(dbs, staff.user, req, assignee_id, status)
+    if done.assigned:
+        assignee = dbs.get(StaffUser, req.assignee_id) if req.assignee_id else None
+        if assignee is None:
+            flash(gettext("Nobody is assigned now."))
+        else:
+            flash(gettext("Assigned to %(name)s.", name=assignee.name))
+    if done.status_changed and req.status == handling.CLOSED:
+        due, _rule = Rules.from_config().deletion_date(req.status, req.closed_at, req.created_at)
+        flash(
+            gettext(
+                "Closed; it will be deleted on %(date)s.", date=format_day(due, select_locale())
+            )
+        )
+    elif done.status_changed:
+        status_label = handling.STATUS_LABELS.get(req.status, req.status)
+        flash(gettext("Status: %(status)s.", status=status_label))
+    if not done.anything:
+        flash(gettext("Nothing changed."))
+    return redirect(url_for("staff.request_view", request_id=req.id))

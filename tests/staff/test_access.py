@@ -130,6 +130,7 @@ def test_access_matrix(db_app: Flask, team_key: str) -> None:
 
     # Every action on a request needs its team's key (403 without it, with the reason).
     actions: dict[str, dict[str, str]] = {
+        "handle": {"handle-assignee": "", "handle-status": "open"},
         "status": {"status-status": "open"},
         "assign": {"assign-assignee": ""},
         "take": {},
