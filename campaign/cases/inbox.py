@@ -521,5 +521,5 @@ def _row(
 
 
 def request_number(text: str) -> int | None:
-    """The number typed in "Go to request" ("42", "#42", " 42 "), or None."""
-    return parse_id(text.strip().lstrip("#").strip())
+    """The number typed in "Go to request" ("42", "#42", "№42", " № 42 "), or None."""
+    return parse_id(text.strip().lstrip("#№").strip())

@@ -99,13 +99,17 @@ def _inbox_page(filters: InboxFilter, jump_text: str = "", jump_error: str = "")
 def inbox() -> str | Response | tuple[str, int]:
     staff = require_casework()
     filters = InboxFilter.from_args(request.args)
-    if "number" in request.args:  # "Go to request #": a visible one, else the usual 404
+    if "number" in request.args:  # "Go to request #": a visible one opens, else it says so
         typed = str(request.args.get("number", ""))[:100]
         number = request_number(typed)
         if number is None:
             error = gettext("Type the request's number, for example 42.")
             return _inbox_page(filters, typed, error), 400
-        access.visible_request(db_session(), staff.user, number)
+        try:
+            access.visible_request(db_session(), staff.user, number)
+        except access.NotVisibleError:  # none, or another team's: the same words for both
+            error = gettext("No request #%(number)s that you can open.", number=number)
+            return _inbox_page(filters, typed, error), 404
         return redirect(url_for("staff.request_view", request_id=number))
     return _inbox_page(filters)
 

@@ -132,6 +132,8 @@ def test_needs_attention_first_and_marked(db_app: Flask, team_key: str) -> None:
 
     page = client.get("/staff/").get_data(as_text=True)
     assert "+375" not in page  # the list never shows the number itself
+    assert 'id="order"' not in page  # its own order: longest waiting first
+    assert 'id="order"' in client.get("/staff/?view=open").get_data(as_text=True)
     views = dict(re.findall(r'\?view=(\w+)"[^>]*>[^<]*<strong class="views__count">(\d+)', page))
     assert views["open"] == "6" and views["mine"] == "4" and views["closed"] == "0"
     assert fresh in rows_of(client, "/staff/?view=open")
@@ -217,11 +219,18 @@ def test_assign_to_me_and_go_to_request(db_app: Flask, team_key: str) -> None:
     )
     assert client.post(f"/staff/requests/{own}/take", data={}).status_code == 302
 
-    # Go to request #: a visible one opens, another team's or none is a 404.
-    jumped = client.get(f"/staff/?number=%23{own}")
-    assert jumped.status_code == 302 and jumped.headers["Location"] == f"/staff/requests/{own}"
-    assert client.get(f"/staff/?number={other}").status_code == 404
-    assert client.get("/staff/?number=99999").status_code == 404
+    # Go to request #: a visible one opens ("#3", "№3", " 3 "); another team's or none
+    # is said on the inbox in the same words, with the text kept.
+    for typed in (f"%23{own}", f"%E2%84%96{own}", f"+{own}+", f"%E2%84%96+{own}"):
+        jumped = client.get(f"/staff/?number={typed}")
+        assert jumped.status_code == 302, typed
+        assert jumped.headers["Location"] == f"/staff/requests/{own}"
+    hidden, missing = client.get(f"/staff/?number={other}"), client.get("/staff/?number=99999")
+    assert hidden.status_code == missing.status_code == 404
+    assert f"No request #{other} that you can open." in hidden.get_data(as_text=True)
+    assert "No request #99999 that you can open." in missing.get_data(as_text=True)
+    assert 'value="99999"' in missing.get_data(as_text=True)
+    assert 'class="inbox-head"' in missing.get_data(as_text=True)
     wrong = client.get("/staff/?number=forty-two")
     assert wrong.status_code == 400
     text = wrong.get_data(as_text=True)
