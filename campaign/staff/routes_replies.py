@@ -67,12 +67,25 @@ def saved_replies() -> str:
     )
 
 
+def _from_request(user: StaffUser, value: object) -> int | None:
+    """The request a new saved reply was started from ("Add a saved reply" under its reply
+    box), to go back to after saving: a number of a request this member sees, else None."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_ID:
+        return None
+    try:
+        return access.visible_request(db_session(), user, int(text)).id
+    except access.NotVisibleError:
+        return None
+
+
 def _render_form(
     form: SavedReplyForm,
     reply: SavedReply | None,
     team: Team | None,
     status: int = 200,
     error: str = "",
+    from_request: int | None = None,
 ) -> tuple[str, int]:
     return (
         render_template(
@@ -81,6 +94,7 @@ def _render_form(
             reply=reply,
             team=team,
             error=error,
+            from_request=from_request,
             title_max=replies.TITLE_MAX,
             body_max=replies.BODY_MAX,
         ),
@@ -107,23 +121,28 @@ def saved_reply_new() -> Response | tuple[str, int]:
     form = SavedReplyForm()
     form.team.choices = [(team.id, team.name) for team in teams]
     form.language.choices = _language_choices()
+    from_request = _from_request(staff.user, request.values.get("request"))
     if request.method == "GET":
         wanted = request.args.get("team", "")
         form.team.data = next((t.id for t in teams if str(t.id) == wanted), teams[0].id)
         wanted_language = request.args.get("language", "")
         if wanted_language in LANGUAGE_NAMES:
             form.language.data = wanted_language
-        return _render_form(form, None, None)
+        return _render_form(form, None, None, from_request=from_request)
     if not form.validate_on_submit():
-        return _render_form(form, None, None, 400, _not_saved_message(form))
+        return _render_form(form, None, None, 400, _not_saved_message(form), from_request)
     team = replies.visible_team(dbs, staff.user, form.team.data)
     try:
         reply = replies.create(
             dbs, staff.user, team, form.language.data, form.title.data, form.body.data
         )
     except SavedReplyError as exc:
-        return _render_form(form, None, None, 400, _refused(form, exc))
+        return _render_form(form, None, None, 400, _refused(form, exc), from_request)
     flash(gettext("Saved reply added: %(title)s", title=reply.title))
+    if from_request is not None:  # back to the request it was started from
+        return redirect(
+            url_for("staff.request_view", request_id=from_request, _anchor="reply-heading")
+        )
     return redirect(url_for("staff.saved_replies", _anchor=f"team-{team.id}"))
 
 

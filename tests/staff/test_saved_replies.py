@@ -329,3 +329,41 @@ def test_insert_keeps_what_was_typed_without_javascript(db_app: Flask, team_key:
     assert saved_replies.inserted("a", "T") == "a\n\nT"
     assert saved_replies.inserted("a\n", "T") == "a\n\nT"
     assert saved_replies.inserted("a\r\n\r\n", "T") == "a\r\n\r\nT"
+
+
+def test_add_from_a_request_comes_back_to_it(db_app: Flask, team_key: str) -> None:
+    """ "Add one" under a request's reply box carries the request (checked: one this member
+    sees) and saving comes back to it; another team's request number is ignored."""
+    with db_app.app_context():
+        create_team(db_session(), "Lawyers")
+        add_rule(db_session(), "Lawyers", category="legal")
+    member = make_member(db_app, "c1@example.org")
+    grant(db_app, "Hotline", member, team_key)
+    client = db_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert login(db_app, client, member).status_code == 302
+    HelpClient(db_app.test_client(), "en").submit_ok("please")
+    HelpClient(db_app.test_client(), "en").submit_ok("law", category="legal")
+    with db_app.app_context():
+        own, other = db_session().scalars(select(HelpRequest.id).order_by(HelpRequest.id))
+
+    page = client.get(f"/staff/requests/{own}").get_data(as_text=True)
+    link = re.search(r'href="(/staff/replies/new\?[^"]*)"[^>]*>Add one<', page)
+    assert link and f"request={own}" in link.group(1)
+    assert "not kept if you leave this page" in page
+    form = client.get(html.unescape(link.group(1))).get_data(as_text=True)
+    assert f'name="request" value="{own}"' in form and f"Back to request #{own}" in form
+    data = {"team": str(team_id(db_app, "Hotline")), "language": "en", "title": "Hi"}
+    saved = client.post(
+        "/staff/replies/new",
+        data={"csrf_token": csrf_of(form), "request": str(own), "body": "Hello.", **data},
+    )
+    assert saved.status_code == 302
+    assert saved.headers["Location"] == f"/staff/requests/{own}#reply-heading"
+
+    for foreign in (str(other), "99999", "/https://example.com"):
+        elsewhere = client.post(
+            "/staff/replies/new",
+            data={"csrf_token": csrf_of(form), "request": foreign, "body": "Hey.", **data},
+        )
+        assert elsewhere.headers["Location"].startswith("/staff/replies/"), foreign
