@@ -14,10 +14,12 @@ pytestmark = pytest.mark.browser
 
 PHONE: ViewportSize = {"width": 360, "height": 640}
 # Controls a finger must hit: every button, field and disclosure of the page, and the
-# links that stand alone (views, request numbers); links inside sentences are exempt.
+# links that stand alone (top navigation, "Log out", views, request numbers, "Back to
+# inbox", the saved-reply links, the phone number); links inside sentences are exempt.
 SMALL_TARGETS = """() => [...document.querySelectorAll(
     'main button, main summary, main select, main input:not([type=hidden]), main textarea,'
-    + ' .views a, .inbox__number a')]
+    + ' .views a, .inbox__number a, .site-nav a, .site-header .link-button, main .touch-link,'
+    + ' main a.tel')]
   .filter(e => e.getClientRects().length)
   .map(e => [e.tagName.toLowerCase() + '.' + e.className, e.getBoundingClientRect().height])
   .filter(([, h]) => h < 44)"""
