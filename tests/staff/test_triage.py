@@ -125,6 +125,7 @@ def test_needs_attention_first_and_marked(db_app: Flask, team_key: str) -> None:
     assert "Person wrote" in rows[replied]
     assert "Person replied" not in rows[overdue] and "Unread" not in rows[expiring]
     assert ">New<" in rows[new] and "Overdue" not in rows[new]
+    assert "badge--new" not in rows[new]  # the status tag says New already
     assert "Phone call" in rows[new], rows[new]
     assert "Call window: 10-12" in rows[new]
     assert "Deleted in 5 days" in rows[expiring]
