@@ -70,11 +70,11 @@ def saved_replies() -> str:
 def _from_request(user: StaffUser, value: object) -> int | None:
     """The request a new saved reply was started from ("Add a saved reply" under its reply
     box), to go back to after saving: a number of a request this member sees, else None."""
-    text = str(value or "")
-    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > MAX_ID:
+    number = parse_id(value)
+    if number is None:
         return None
     try:
-        return access.visible_request(db_session(), user, int(text)).id
+        return access.visible_request(db_session(), user, number).id
     except access.NotVisibleError:
         return None
 
