@@ -46,13 +46,69 @@ PURPOSE_LABELS = {
 def _reset_page(action: str, name: str) -> tuple[str, str]:
     if action == "reset-2fa":
         return _("Two-factor reset link"), _(
-            "Give this link to %(name)s through a safe channel. It works once.", name=name
+            "The two-factor login of %(name)s is reset and their sessions were ended. Give "
+            "this link to %(name)s through a safe channel. It works once.",
+            name=name,
         )
     return _("Password reset link"), _(
-        "Give this link to %(name)s through a safe channel. It works once. They get new "
-        "keys: grant them each team's key again afterwards.",
+        "The password and keys of %(name)s are reset and their sessions were ended. Give "
+        "this link to %(name)s through a safe channel. It works once. They get new keys: "
+        "grant them each team's key again afterwards.",
         name=name,
     )
+
+
+def _user_question(user: StaffUser, action: str, roles: dict[str, str]) -> dict[str, str]:
+    """The confirmation page's words for an action on a member: question, what happens, yes."""
+    name = user.name
+    if action == "disable":
+        return {
+            "title": _("Disable %(name)s?", name=name),
+            "what": _(
+                "%(name)s can no longer log in, and their open sessions end at once. You can "
+                "enable the account again later.",
+                name=name,
+            ),
+            "yes": _("Yes, disable %(name)s", name=name),
+        }
+    if action == "enable":
+        return {
+            "title": _("Enable %(name)s?", name=name),
+            "what": _("%(name)s can log in again.", name=name),
+            "yes": _("Yes, enable %(name)s", name=name),
+        }
+    if action in roles:
+        role = str(ROLE_LABELS[roles[action]])
+        what = _(
+            "%(name)s becomes %(role)s; their open sessions end at once and they log in again.",
+            name=name,
+            role=role,
+        )
+        if roles[action] == Role.EDITOR.value:
+            what += " " + _("Editors join no team: %(name)s leaves every team.", name=name)
+        return {
+            "title": _("Make %(name)s %(role)s?", name=name, role=role),
+            "what": what,
+            "yes": _("Yes, make %(name)s %(role)s", name=name, role=role),
+        }
+    if action == "reset-2fa":
+        return {
+            "title": _("Reset the two-factor login of %(name)s?", name=name),
+            "what": _(
+                "Their two-factor codes stop working and their open sessions end at once. "
+                "You get a one-time link to give them, to set up two-factor login again.",
+            ),
+            "yes": _("Yes, reset two-factor"),
+        }
+    return {
+        "title": _("Reset the password and keys of %(name)s?", name=name),
+        "what": _(
+            "Their password and two-factor codes stop working and their open sessions end at "
+            "once. You get a one-time link to give them; they get new keys, so someone who "
+            "holds each team's key must grant it to them again.",
+        ),
+        "yes": _("Yes, reset password and keys"),
+    }
 
 
 def _invite_form(formdata: object = "from-request") -> InviteInLanguageForm:
@@ -120,16 +176,27 @@ def admin_invitation_revoke(invitation_id: int) -> Response:
     return redirect(url_for("staff.admin_users") + "#invitations")
 
 
-@bp.post(f"/admin/users/<int(max={MAX_ID}):user_id>/<action>")
+@bp.route(f"/admin/users/<int(max={MAX_ID}):user_id>/<action>", methods=["GET", "POST"])
 def admin_user_action(user_id: int, action: str) -> Response | str:
+    """GET asks (a page naming the member and what will happen; no JavaScript needed);
+    POST, with the page's CSRF token, does it and says what was done."""
     current = require_admin()
     dbs = db_session()
     user = dbs.get(StaffUser, user_id)
     roles = {f"role-{role.value}": role.value for role in Role}
     if user is None or action not in ("disable", "enable", *accounts.RESETS, *roles):
         abort(404)
+    if request.method == "GET":
+        return render_template(
+            "staff/admin/confirm.html",
+            **_user_question(user, action, roles),
+            facts=[(_("Name"), user.name), (_("Email"), user.email)],
+            action_url=url_for("staff.admin_user_action", user_id=user.id, action=action),
+            cancel_url=url_for("staff.admin_users"),
+            action_form=ActionForm(),
+        )
     if not ActionForm().validate_on_submit():
-        flash(_("The page expired. Please try again."), "error")
+        flash(_("The page expired, so nothing was changed. Please try again."), "error")
         return redirect(url_for("staff.admin_users"))
     try:
         if action in accounts.RESETS:
@@ -150,8 +217,12 @@ def admin_user_action(user_id: int, action: str) -> Response | str:
                     role=ROLE_LABELS[roles[action]],
                 )
             )
+        elif action == "enable":
+            admin.set_active(dbs, current.user, user, True)
+            flash(_("%(name)s is enabled and can log in again.", name=user.name))
         else:
-            admin.set_active(dbs, current.user, user, action == "enable")
+            admin.set_active(dbs, current.user, user, False)
+            flash(_("%(name)s is disabled; their sessions were ended.", name=user.name))
     except (accounts.AccountError, admin.AdminError) as exc:
         dbs.rollback()
         flash(str(exc), "error")
@@ -289,6 +360,32 @@ def admin_routing() -> str | Response:
     )
 
 
+@bp.route(f"/admin/routing/<int(max={MAX_ID}):rule_id>/delete", methods=["GET"])
+def admin_rule_delete_confirm(rule_id: int) -> str:
+    """Asks before a rule is deleted: the rule in words, and where its requests go then."""
+    require_admin()
+    rule = team_service.rule_or_none(db_session(), rule_id)
+    if rule is None:
+        abort(404)
+    return render_template(
+        "staff/admin/confirm.html",
+        title=_("Delete the rule at position %(n)s?", n=rule.position),
+        facts=[
+            (_("Position"), str(rule.position)),
+            (_("Rule"), team_service.rule_in_words(rule)),
+            (_("Team"), rule.team.name),
+        ],
+        what=_(
+            "Requests it matched go to the next rule that matches them, or to the default "
+            "team. Requests already received stay with their teams."
+        ),
+        yes=_("Yes, delete the rule"),
+        action_url=url_for("staff.admin_rule_action", rule_id=rule.id, action="delete"),
+        cancel_url=url_for("staff.admin_routing"),
+        action_form=ActionForm(),
+    )
+
+
 @bp.post(f"/admin/routing/<int(max={MAX_ID}):rule_id>/<action>")
 def admin_rule_action(rule_id: int, action: str) -> Response:
     current = require_admin()
@@ -297,13 +394,25 @@ def admin_rule_action(rule_id: int, action: str) -> Response:
     if action not in ("move", "delete"):
         abort(404)
     if not form.validate_on_submit():
-        flash(_("Enter a position (a number)."), "error")
+        if action == "move":
+            flash(_("Enter a position (a number)."), "error")
+        else:
+            flash(_("The page expired, so nothing was changed. Please try again."), "error")
         return redirect(url_for("staff.admin_routing"))
     try:
         if isinstance(form, MoveRuleForm):
-            team_service.move_rule(dbs, rule_id, int(form.position.data or 0), current.user)
+            rule = team_service.move_rule(dbs, rule_id, int(form.position.data or 0), current.user)
+            flash(
+                _(
+                    "Rule moved to position %(n)s: %(rule)s (%(team)s).",
+                    n=rule.position,
+                    rule=team_service.rule_in_words(rule),
+                    team=rule.team.name,
+                )
+            )
         else:
-            team_service.remove_rule(dbs, rule_id, current.user)
+            words = team_service.remove_rule(dbs, rule_id, current.user)
+            flash(_("Rule deleted: %(rule)s.", rule=words))
     except team_service.TeamError:
         abort(404)
     return redirect(url_for("staff.admin_routing"))
