@@ -81,6 +81,26 @@ def confirm_recovery_key(session: Session, admin: StaffUser, team: Team) -> None
     session.commit()
 
 
+def recovery_key_unconfirmed(session: Session, team: Team) -> bool:
+    """The team was made on the admin pages and nobody has yet said its recovery key is saved
+    (a team made with ``flask team create`` printed its key to the operator: not asked)."""
+    made_on_the_page = session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.action == "team-created",
+            AuditEvent.team_id == team.id,
+            AuditEvent.actor_id.is_not(None),
+        )
+    )
+    if made_on_the_page is None:
+        return False
+    saved = session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.action == "team-key-saved", AuditEvent.team_id == team.id
+        )
+    )
+    return saved is None
+
+
 @dataclass(frozen=True)
 class TeamSummary:
     """A team with its members and key holders counted, and what is wrong with it."""

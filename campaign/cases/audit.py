@@ -103,6 +103,7 @@ KINDS: dict[str, object] = {
     "region": _l("region"),
     "language": _l("language"),
 }
+UNSPECIFIED = "unspecified"
 KEY_VALUE = re.compile(r"\b(category|region|language|assignee|status)=(\S+)")
 TO_TEAM = re.compile(r"to team ([0-9]{1,10})")
 # The actions whose detail this code writes as ``key=value`` (ids and vocabulary codes);
@@ -128,6 +129,90 @@ def _moved_to(event: AuditEvent) -> int | None:
     return parse_id(moved.group(1)) if moved else None
 
 
+# Details this code writes in English as whole sentences, recognised only in their exact
+# shape (ASCII digits of bounded length, vocabulary codes, the fixed words) and said again in
+# the reader's language; anything else (what a person typed) is shown as it was stored.
+_N = "([0-9]{1,10})"
+_CODE = "([a-z*-]{1,20})"
+RULE_SHAPE = re.compile(
+    rf"(added|removed|moved from {_N}:) rule #{_N} position {_N}: "
+    rf"category={_CODE} region={_CODE} language={_CODE} -> (.{{1,200}})",
+    re.ASCII | re.DOTALL,
+)
+IMPORT_SHAPE = re.compile(
+    rf"{_N} new, {_N} revised, {_N} unchanged; {_N} help lines added", re.ASCII
+)
+IMPORT_ACTIONS = frozenset(
+    {"content first import", "content imported", "content imported and published"}
+)
+DOWNLOAD_SHAPE = re.compile(
+    r"(csv|svg) ([0-9]{4}-[0-9]{2}-[0-9]{2})\.\.([0-9]{4}-[0-9]{2}-[0-9]{2})", re.ASCII
+)
+STAFF_LANGUAGE_NAMES = {"be": "Беларуская", "ru": "Русский", "en": "English"}
+
+
+def _stars(kind: str, value: str) -> str:
+    return label(kind, None if value == "*" else value)
+
+
+def known_words(event: AuditEvent) -> str | None:
+    """The detail of an entry in a shape this code writes, in the reader's language; else None."""
+    detail = event.detail
+    if event.action == "routing-changed" and (rule := RULE_SHAPE.fullmatch(detail)):
+        what, old, _id, position, category, region, language, team = rule.groups()
+        values = {
+            "position": position,
+            "category": _stars("category", category),
+            "region": _stars("region", region),
+            "language": _stars("language", language),
+            "team": team,
+        }
+        if what == "added":
+            return _(
+                "added a rule at position %(position)s: category: %(category)s; region: "
+                "%(region)s; language: %(language)s; to %(team)s",
+                **values,
+            )
+        if what == "removed":
+            return _(
+                "deleted the rule at position %(position)s: category: %(category)s; "
+                "region: %(region)s; language: %(language)s; to %(team)s",
+                **values,
+            )
+        return _(
+            "moved a rule from position %(old)s to %(position)s: category: %(category)s; "
+            "region: %(region)s; language: %(language)s; to %(team)s",
+            old=old,
+            **values,
+        )
+    if event.action in IMPORT_ACTIONS and (counts := IMPORT_SHAPE.fullmatch(detail)):
+        new, revised, unchanged, lines = counts.groups()
+        return _(
+            "new: %(new)s, revised: %(revised)s, unchanged: %(unchanged)s; help lines "
+            "added: %(lines)s",
+            new=new,
+            revised=revised,
+            unchanged=unchanged,
+            lines=lines,
+        )
+    if event.action == "team-created" and detail.endswith(" (default)"):
+        return _("%(name)s (the default team)", name=detail.removesuffix(" (default)"))
+    if event.action == "language-changed":
+        if detail == "browser":
+            return _("as the browser asks")
+        if detail in STAFF_LANGUAGE_NAMES:
+            return STAFF_LANGUAGE_NAMES[detail]
+    if event.action == "stats-downloaded" and (got := DOWNLOAD_SHAPE.fullmatch(detail)):
+        fmt, first, last = got.groups()
+        return _(
+            "%(format)s file, weeks from %(first)s to %(last)s",
+            format=fmt.upper(),
+            first=first,
+            last=last,
+        )
+    return None
+
+
 @dataclass(frozen=True)
 class AuditLine:
     """One entry as an admin reads it: names instead of numbers, codes in words."""
@@ -143,6 +228,8 @@ def label(kind: str, value: str | None) -> str:
     """A stored vocabulary value in words (``None``: any); an unknown value stays as it is."""
     if value is None or value == "*":
         return str(_("any"))
+    if kind == "region" and value == UNSPECIFIED:
+        return str(_("Not given"))  # the public form's "I prefer not to say", said to staff
     return str(LABELS[kind].get(value, value))
 
 
@@ -197,7 +284,7 @@ def in_words(session: Session, events: Sequence[AuditEvent]) -> list[AuditLine]:
                 actor=actor,
                 action=str(ACTIONS.get(event.action, event.action)),
                 team=teams.get(event.team_id, str(event.team_id)) if event.team_id else "",
-                detail=detail,
+                detail=known_words(event) or detail,
             )
         )
     return lines

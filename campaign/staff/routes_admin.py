@@ -292,6 +292,7 @@ def admin_team(team_id: int) -> str | Response:
         members=admin.members(dbs, team),
         form=form,
         has_key=access.team_key(dbs, current, team.id) is not None,
+        key_unconfirmed=admin.recovery_key_unconfirmed(dbs, team),
         action_form=ActionForm(),
     )
 
@@ -311,7 +312,9 @@ def admin_team_remove(team_id: int, user_id: int) -> Response:
 def _rule_form() -> RuleForm:
     form = RuleForm()
     form.category.choices = [("", _("Any"))] + [(c.value, str(c.label)) for c in CATEGORIES]
-    form.region.choices = [("", _("Any"))] + [(c.value, str(c.label)) for c in REGIONS]
+    form.region.choices = [("", _("Any"))] + [
+        (c.value, audit.label("region", c.value)) for c in REGIONS
+    ]
     form.language.choices = [("", _("Any"))] + [(c.value, str(c.label)) for c in ANSWER_LANGUAGES]
     form.team.choices = admin.team_choices(db_session())
     return form
