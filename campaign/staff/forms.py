@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from campaign.cases.vocabulary import MESSAGE_MAX
 from campaign.core.i18n import LANGUAGE_NAMES
@@ -151,7 +152,14 @@ class InviteForm(FlaskForm):
             SelectChoice("admin", _l("Admin")),
         ],
     )
-    teams = SelectMultipleField(_l("Teams"), choices=[], coerce=int, validators=[Optional()])
+    teams = SelectMultipleField(  # checkboxes: easier on a phone than a multi-select box
+        _l("Teams"),
+        choices=[],
+        coerce=int,
+        validators=[Optional()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
 
 class TeamForm(FlaskForm):

@@ -8,6 +8,7 @@ team with fewer than two key holders, a request about to be deleted that nobody 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
@@ -17,6 +18,7 @@ from campaign.cases import teams as team_service
 from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS
 from campaign.core import inputs
 from campaign.core.db import db_session
+from campaign.core.i18n import LANGUAGE_NAMES
 from campaign.core.inputs import MAX_ID
 from campaign.core.settings import setting
 from campaign.models import Role, StaffUser, Team
@@ -122,8 +124,9 @@ def admin_users() -> str:
     current = require_admin()
     dbs = db_session()
     form = _invite_form()
-    if request.method == "GET":
-        form.language.data = current.user.language or "be"
+    if request.method == "GET":  # the inviting admin's own staff-area language
+        locale = get_locale()
+        form.language.data = current.user.language or (locale.language if locale else "be")
     link = error = None
     expires = None
     if form.validate_on_submit():
@@ -149,6 +152,8 @@ def admin_users() -> str:
         form=form,
         users=admin.users(dbs),
         invitations=admin.pending_invitations(dbs),
+        team_names=dict(admin.team_choices(dbs)),
+        language_names=LANGUAGE_NAMES,
         link=link,
         expires=expires,
         invite_hours=float(setting("STAFF_INVITE_HOURS")),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from campaign.cases import audit, teams
 from campaign.core.db import db_session
@@ -125,3 +126,36 @@ def test_region_not_given_on_the_routing_page(db_app: Flask, team_key: str) -> N
         teams.add_rule(db_session(), "Hotline", region="unspecified")
     page = client.get("/staff/admin/routing").get_data(as_text=True)
     assert "I prefer not to say" not in page and "Not given" in page
+
+
+def test_invite_form_in_the_admins_language_with_team_checkboxes(
+    db_app: Flask, team_key: str
+) -> None:
+    client = _admin(db_app, "ru")
+    with db_app.app_context():
+        user = db_session().scalars(select(StaffUser)).one()
+        user.language = None  # the browser's choice: Russian here
+        db_session().commit()
+        teams.add_team(db_session(), "Lawyers")
+        db_session().commit()
+    page = client.get("/staff/admin/users").get_data(as_text=True)
+    form = page.split('id="invite"', 1)[1]
+    chosen = [o["value"] for o in find(form, "option") if "selected" in o]
+    assert chosen == ["ru"], chosen
+    boxes = find(form, "input", type="checkbox", name="teams")
+    assert len(boxes) == 2 and not find(form, "select", name="teams")
+    sent = client.post(
+        "/staff/admin/users",
+        data={
+            "csrf_token": csrf_of(page),
+            "email": "olga@example.org",
+            "name": "Olga",
+            "role": "caseworker",
+            "language": "en",
+            "teams": [boxes[0]["value"], boxes[1]["value"]],
+        },
+    )
+    assert sent.status_code == 200
+    listed = client.get("/staff/admin/users").get_data(as_text=True)
+    row = listed.split("data-invitation=", 1)[1].split("</tr>", 1)[0]
+    assert "English" in row and "Hotline" in row and "Lawyers" in row

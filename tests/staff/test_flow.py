@@ -40,7 +40,7 @@ def test_invite_to_purge(db_app: Flask, team_key: str, db_kind: str, tmp_path: P
 
     # Invite a caseworker into the Hotline team.
     page = admin_client.get("/staff/admin/users").get_data(as_text=True)
-    team_option = find(page, "option", value="1")
+    team_option = find(page, "input", type="checkbox", name="teams", value="1")
     assert team_option
     invited = admin_client.post(
         "/staff/admin/users",
