@@ -55,6 +55,7 @@ def test_audit_details_in_the_readers_language(db_app: Flask, team_key: str) -> 
         # Not the shape: shown as stored, never parsed (typed text, a longer number).
         audit.record(dbs, None, "team-created", detail="Help -> 5 new, x")
         audit.record(dbs, None, "language-changed", detail="be ru")
+        audit.record(dbs, None, "account-disabled", detail="marina.ivanova@example.org")
         audit.record(dbs, None, "routing-changed", detail="added rule #12345678901 position 1")
         dbs.commit()
     page = client.get("/staff/admin/audit").get_data(as_text=True)
@@ -69,12 +70,14 @@ def test_audit_details_in_the_readers_language(db_app: Flask, team_key: str) -> 
         "0 unchanged",
     ):
         assert raw not in page, raw
+    # At 360 px an email breaks before its @, never inside a word (staff.css).
+    assert "marina.ivanova<wbr>@example.org" in page
     assert "Lawyers" in page and "Беларуская" in page and "2026-09-07" in page
     assert "Help -&gt; 5 new, x" in page and "be ru" in page and "#12345678901" in page
     with db_app.test_request_context("/staff/", headers={"Accept-Language": "en"}):
         lines = audit.in_words(
             db_session(),
-            list(db_session().query(AuditEvent).order_by(AuditEvent.id.desc()).limit(10))[::-1],
+            list(db_session().query(AuditEvent).order_by(AuditEvent.id.desc()).limit(11))[::-1],
         )
     assert [line.detail for line in lines][:7] == [
         "added a rule at position 20: category: A legal question: protective order, police,"
