@@ -368,10 +368,8 @@ def admin_routing() -> str | Response:
     )
 
 
-@bp.route(f"/admin/routing/<int(max={MAX_ID}):rule_id>/delete", methods=["GET"])
-def admin_rule_delete_confirm(rule_id: int) -> str:
+def _rule_delete_question(rule_id: int) -> str:
     """Asks before a rule is deleted: the rule in words, and where its requests go then."""
-    require_admin()
     rule = team_service.rule_or_none(db_session(), rule_id)
     if rule is None:
         abort(404)
@@ -394,9 +392,14 @@ def admin_rule_delete_confirm(rule_id: int) -> str:
     )
 
 
-@bp.post(f"/admin/routing/<int(max={MAX_ID}):rule_id>/<action>")
-def admin_rule_action(rule_id: int, action: str) -> Response:
+@bp.route(f"/admin/routing/<int(max={MAX_ID}):rule_id>/<action>", methods=["GET", "POST"])
+def admin_rule_action(rule_id: int, action: str) -> Response | str:
+    """GET .../delete asks first; POST moves or deletes."""
     current = require_admin()
+    if request.method == "GET":
+        if action != "delete":
+            abort(404)
+        return _rule_delete_question(rule_id)
     dbs = db_session()
     form = MoveRuleForm() if action == "move" else ActionForm()
     if action not in ("move", "delete"):

@@ -156,7 +156,7 @@ def test_audit_log_shows_names_links_and_rules_in_words(db_app: Flask, team_key:
     assert "assignee: Ann Caseworker" in page and f"assignee={ann.id}" not in page
     assert find(page, "a", href=f"/staff/requests/{number}")
     assert find(page, "a", href=f"/staff/admin/audit?request={number}")
-    assert "Coordinator (coord@example.org)" in page and ">Hotline<" in page
+    assert "Coordinator (coord<wbr>@example.org)" in page and ">Hotline<" in page
     assert "category: A legal question" in page and "region: Grodno Region" in page
     assert "(UTC" in page  # staff_time, with the zone
     # The filters still work.
