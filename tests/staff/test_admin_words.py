@@ -72,6 +72,7 @@ def test_audit_details_in_the_readers_language(db_app: Flask, team_key: str) -> 
         assert raw not in page, raw
     # At 360 px an email breaks before its @, never inside a word (staff.css).
     assert "marina.ivanova<wbr>@example.org" in page
+    assert "новых: 60, изменённых: 0" in page and "регион: Не указан" in page
     assert "Lawyers" in page and "Беларуская" in page and "2026-09-07" in page
     assert "Help -&gt; 5 new, x" in page and "be ru" in page and "#12345678901" in page
     with db_app.test_request_context("/staff/", headers={"Accept-Language": "en"}):
