@@ -21,7 +21,7 @@ from typing import Any
 from babel.dates import format_date, format_datetime, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, abort, g, request
+from flask import Flask, abort, g, has_request_context, request
 from flask_babel import gettext
 
 from campaign.core import files
@@ -85,7 +85,10 @@ def language_for_error() -> str:
 
 def select_locale() -> str:
     """The page's language: the URL's (public pages), the member's (staff pages), else
-    Accept-Language, else the default."""
+    Accept-Language, else the default. Outside a request (a ``flask`` command, whose
+    operator reads English like the rest of its output): English."""
+    if not has_request_context():
+        return "en"
     lang = g.get("lang") or g.get("staff_lang")
     if lang is None:
         staff_page = request.path == "/staff" or request.path.startswith("/staff/")

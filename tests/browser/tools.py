@@ -261,10 +261,15 @@ PAGE_TEXTS = """() => {
   const own = e => e && e.closest('[lang]') === document.documentElement
     && !e.closest('script, style, noscript, template');
   const texts = [];
+  // A parent's text nodes as one text: a word broken by <wbr> ("caseworker<wbr>@example.org")
+  // is read as it shows, not as a catalogue word on its own.
+  const byParent = new Map();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (own(node.parentElement)) texts.push(node.textContent);
+    const parent = node.parentElement;
+    if (own(parent)) byParent.set(parent, (byParent.get(parent) || '') + node.textContent);
   }
+  texts.push(...byParent.values());
   for (const e of document.querySelectorAll('[aria-label], [placeholder], [title], [alt]')) {
     if (!own(e)) continue;
     for (const name of ['aria-label', 'placeholder', 'title', 'alt']) {
