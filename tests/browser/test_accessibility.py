@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveApp
 from tests.browser.sitepages import (
@@ -101,14 +101,14 @@ def test_help_flow_states_have_no_axe_violations(
     page = axe_tab.page
     page.goto(f"/{lang}/help/")
     page.click("form.help-form button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert_no_axe_violations(page, f"/{lang}/help/ with errors")
 
     # Contact by email without an address: an error inside the contact fieldset.
     page.fill("#message", "Text")
     page.check("#contact_method-2")
     page.click("form.help-form button[type=submit]")
-    assert page.locator("#email[aria-invalid=true]").count() == 1
+    expect(page.locator("#email[aria-invalid=true]")).to_have_count(1)
     assert_no_axe_violations(page, f"/{lang}/help/ with a contact error")
 
     receipt = send_help_request(page, lang, "Accessibility check of the receipt page.")
@@ -117,12 +117,12 @@ def test_help_flow_states_have_no_axe_violations(
     page.goto(f"/{lang}/help/check")
     page.fill("#receipt", "0000 0000 0000 0000")
     page.click("main form button[type=submit]")
-    assert page.locator(".notice").is_visible()
+    expect(page.locator(".notice")).to_be_visible()
     assert_no_axe_violations(page, f"/{lang}/help/check with a wrong receipt")
 
     page.fill("#receipt", "")
     page.click("main form button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert_no_axe_violations(page, f"/{lang}/help/check with errors")
 
     live_app.reply_to_newest_request("We read your message and we can help.")
@@ -131,12 +131,12 @@ def test_help_flow_states_have_no_axe_violations(
     assert_no_axe_violations(page, f"/{lang}/help/check thread with a reply")
 
     page.click("main form button[type=submit]")  # an empty message
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert_no_axe_violations(page, f"/{lang}/help/check thread with errors")
 
     page.fill("#message", "A second message.")
     page.click("main form button[type=submit]")
-    assert page.locator(".notice--ok").is_visible()
+    expect(page.locator(".notice--ok")).to_be_visible()
     assert_no_axe_violations(page, f"/{lang}/help/check thread after a message")
 
 
@@ -160,12 +160,12 @@ def test_staff_form_states_have_no_axe_violations(axe_tab: Tab) -> None:
     page.fill("#slug", "")
     page.fill("#body", "## A heading\n\nText of a statement that is never saved.")
     page.click("button[name=action][value=publish]")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.locator("#slug[aria-describedby*=slug-error]").count() == 1
     assert_no_axe_violations(page, "/staff/publishing/new-statement with errors")
 
     page.goto("/staff/helplines/hotline")
     page.fill("#position", "")
     page.click("main form button[type=submit]")
-    assert page.locator(".error-summary a[href='#position']").is_visible()
+    expect(page.locator(".error-summary a[href='#position']")).to_be_visible()
     assert_no_axe_violations(page, "/staff/helplines/hotline with errors")

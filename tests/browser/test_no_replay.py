@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, Playwright
+from playwright.sync_api import Browser, Dialog, Page, Playwright, expect
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import func, select
 
@@ -136,7 +136,7 @@ def send_with_an_error_round(page: Page, secrets: Secrets) -> str:
     page.fill("#message", MESSAGE)
     page.check("input[name=contact_method][value=phone]")
     page.click("form.help-form button[type=submit]")  # no phone number: an error round
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.locator("#message").input_value() == MESSAGE  # her text kept
     page.fill("#phone", PHONE)
     page.fill("#safe_times", SAFE_TIMES)
@@ -179,7 +179,7 @@ def test_reading_and_writing_back_leaves_nothing_to_bring_back(tab: Tab, live_ap
     page.click("main form button[type=submit]")
     assert "BROWSER-REPLAY-MARKER" in page.locator(".thread").inner_text()
     page.click("main form button[type=submit]")  # an empty reply: an error round
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     page.fill("#message", REPLY)
     page.click("main form button[type=submit]")
     page.locator(".notice--ok").wait_for()

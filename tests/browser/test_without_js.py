@@ -4,6 +4,7 @@ the whole help flow works. (A page an editor publishes: test_publishing.py.)"""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.sitepages import PUBLIC_VISITS, Visit, one_language_each
 from tests.browser.tab import Tab
@@ -32,7 +33,7 @@ def test_help_flow_without_javascript(nojs_tab: Tab, lang: str) -> None:
     page.goto(f"/{lang}/help/")
     page.select_option("#category", "economic")
     page.click("form.help-form button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.locator("#category").input_value() == "economic"
     assert page.locator("#message[aria-invalid=true]").count() == 1
 
@@ -44,7 +45,7 @@ def test_help_flow_without_javascript(nojs_tab: Tab, lang: str) -> None:
     assert "NOJS-MARKER" in page.locator(".thread").inner_text()
     page.fill("#message", "A second message. NOJS-SECOND")
     page.click("main form button[type=submit]")
-    assert page.locator(".notice--ok").is_visible()
+    expect(page.locator(".notice--ok")).to_be_visible()
     entries = page.locator(".thread__entry")
     assert entries.count() == 2
     assert "NOJS-SECOND" in entries.nth(1).inner_text()
