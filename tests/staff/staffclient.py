@@ -106,15 +106,15 @@ def accept_invitation(
     return Enrolment(page, secret.group(1), client.post(f"/staff/invite/{token}", data=data))
 
 
-def logged_in_english(app: Flask, member: Member) -> FlaskClient:
-    """The member logged in, reading the staff area in English (saved on the account and
-    asked for by the browser), for tests that match English text."""
+def logged_in_reading(app: Flask, member: Member, language: str = "en") -> FlaskClient:
+    """The member logged in, reading the staff area in ``language`` (English unless given; saved
+    on the account and asked for by the browser), for tests that match its text."""
     with app.app_context():
         user = db_session().get(StaffUser, member.id)
         assert user is not None
-        user.language = "en"
+        user.language = language
         db_session().commit()
     client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     assert login(app, client, member).status_code == 302
     return client

@@ -10,13 +10,13 @@ from campaign.cases import teams
 from campaign.core.db import db_session
 from campaign.models import StaffSession, StaffUser
 from tests.pagecheck import find
-from tests.staff.staffclient import csrf_of, logged_in_english, login, make_member
+from tests.staff.staffclient import csrf_of, logged_in_reading, login, make_member
 
 
 def test_user_actions_happen_only_after_the_confirmation(db_app: Flask, team_key: str) -> None:
     boss = make_member(db_app, "boss@example.org", "admin", "Boss")
     marina = make_member(db_app, "marina@example.org", "caseworker", "Marina Ivanova")
-    client = logged_in_english(db_app, boss)
+    client = logged_in_reading(db_app, boss)
     marina_client = db_app.test_client()
     login(db_app, marina_client, marina)
     page = client.get("/staff/admin/users").get_data(as_text=True)
@@ -90,7 +90,7 @@ def test_a_routing_rule_is_deleted_only_after_the_confirmation(
         teams.add_team(dbs, "Lawyers")
         dbs.commit()
         rule_id = teams.add_rule(dbs, "Lawyers", category="legal", position=20).id
-    client = logged_in_english(db_app, boss)
+    client = logged_in_reading(db_app, boss)
     page = client.get("/staff/admin/routing").get_data(as_text=True)
     url = f"/staff/admin/routing/{rule_id}/delete"
     assert find(page, "a", href=url) and not find(page, "form", action=url)

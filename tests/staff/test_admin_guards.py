@@ -16,7 +16,7 @@ from campaign.models import AuditEvent, Invitation, StaffUser
 from tests.pagecheck import find
 from tests.staff.staffclient import (
     csrf_of,
-    logged_in_english,
+    logged_in_reading,
     make_member,
     post_form,
 )
@@ -24,7 +24,7 @@ from tests.staff.staffclient import (
 
 def test_invitations_listed_with_expiry_and_revoked(db_app: Flask, team_key: str) -> None:
     coordinator = make_member(db_app, "coord@example.org", "admin", "Coordinator")
-    client = logged_in_english(db_app, coordinator)
+    client = logged_in_reading(db_app, coordinator)
     page = client.get("/staff/admin/users").get_data(as_text=True)
     assert "The link works once, for 72 hours" in page or "hours after it is made" in page
     sent = client.post(
@@ -86,7 +86,7 @@ def test_no_admin_disables_or_demotes_themselves_or_the_last_admin(
 ) -> None:
     first = make_member(db_app, "first@example.org", "admin", "First")
     second = make_member(db_app, "second@example.org", "admin", "Second")
-    client = logged_in_english(db_app, first)
+    client = logged_in_reading(db_app, first)
     page = client.get("/staff/admin/users").get_data(as_text=True)
     # No button to disable or demote oneself ...
     assert not find(page, "form", action=f"/staff/admin/users/{first.id}/disable")

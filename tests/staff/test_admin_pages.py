@@ -17,14 +17,14 @@ from campaign.core.db import db_session
 from campaign.models import AuditEvent, HelpRequest, StaffUser, Team
 from tests.maintenance.rows import add_request
 from tests.pagecheck import find
-from tests.staff.staffclient import csrf_of, grant, logged_in_english, make_member, post_form
+from tests.staff.staffclient import csrf_of, grant, logged_in_reading, make_member, post_form
 
 
 def admin_in(app: Flask, team_key: str, email: str = "coord@example.org") -> FlaskClient:
     """An admin who holds the Hotline key, logged in, reading the staff area in English."""
     admin = make_member(app, email, "admin", "Coordinator")
     grant(app, "Hotline", admin, team_key)
-    return logged_in_english(app, admin)
+    return logged_in_reading(app, admin)
 
 
 def events(app: Flask, action: str) -> list[AuditEvent]:

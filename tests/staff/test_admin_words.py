@@ -13,20 +13,12 @@ from campaign.cases import audit, teams
 from campaign.core.db import db_session
 from campaign.models import AuditEvent, StaffUser
 from tests.pagecheck import find
-from tests.staff.staffclient import csrf_of, login, make_member, post_form
+from tests.staff.staffclient import csrf_of, logged_in_reading, make_member, post_form
 
 
 def _admin(app: Flask, language: str) -> FlaskClient:
     boss = make_member(app, "boss@example.org", "admin", "Boss")
-    with app.app_context():
-        user = db_session().get(StaffUser, boss.id)
-        assert user is not None
-        user.language = language
-        db_session().commit()
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
-    assert login(app, client, boss).status_code == 302
-    return client
+    return logged_in_reading(app, boss, language)
 
 
 SHAPES = [

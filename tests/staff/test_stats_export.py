@@ -17,10 +17,10 @@ from sqlalchemy import event, select
 
 from campaign.cases import stats, stats_files
 from campaign.core.db import db_session, engine
-from campaign.models import AuditEvent, HelpRequest, RequestMessage, StaffUser, Team
+from campaign.models import AuditEvent, HelpRequest, RequestMessage, Team
 from tests.maintenance.rows import add_request
 from tests.pagecheck import find
-from tests.staff.staffclient import Member, login, make_member
+from tests.staff.staffclient import Member, logged_in_reading, login, make_member
 
 SVG = "{http://www.w3.org/2000/svg}"
 RANGE = {"from": "2026-03-02", "to": "2026-03-15"}  # two weeks, Monday to Sunday (Minsk)
@@ -93,15 +93,7 @@ def seed(app: Flask) -> None:
 def admin_client(app: Flask, language: str) -> tuple[FlaskClient, Member]:
     """An admin signed in, working in ``language`` (saved on the account, and the browser's)."""
     admin = make_member(app, "coordinator@example.org", "admin")
-    with app.app_context():
-        user = db_session().get(StaffUser, admin.id)
-        assert user is not None
-        user.language = language
-        db_session().commit()
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
-    assert login(app, client, admin).status_code == 302
-    return client, admin
+    return logged_in_reading(app, admin, language), admin
 
 
 def test_published_counts_hide_small_numbers() -> None:
