@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask
 
 from campaign.core import config as default_config
-from campaign.core import files, templating
+from campaign.core import files, routing, templating
 from campaign.core.config import PROJECT_ROOT
 
 
@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    routing.init_app(app)
     default_config.load(app.config, test_config)
     files.private_dir(instance)
     templating.configure(app)

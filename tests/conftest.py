@@ -58,6 +58,28 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return os.cpu_count() or 1
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="also write the screenshots of the main pages to screenshots/ (for people to"
+        " look at; the tests marked 'screenshots' are skipped without this option)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Screenshots are for people, who ask for them (``--screenshots``); a run that nobody
+    looks at spends no Chromium time on them."""
+    if config.getoption("--screenshots"):
+        return
+    skip = pytest.mark.skip(
+        reason="screenshots only when asked: pytest --screenshots -m screenshots"
+    )
+    for item in items:
+        if item.get_closest_marker("screenshots") is not None:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def app_config() -> dict[str, Any]:
     """Per-test overrides; a test or fixture may update this before ``app`` is built."""

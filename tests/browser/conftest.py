@@ -42,6 +42,7 @@ from campaign.models import HelpRequest, StaffUser, Team
 from devtools.chromium import CHROMIUM, CHROMIUM_FLAGS, chromium_missing
 from tests.browser.sitepages import INVITE_TOKEN, SAVED_REPLY
 from tests.browser.tab import QUICK_EXIT_URL, LiveSite, StaffLogin, Tab, open_tab
+from tests.browser.tools import axe_source
 from tests.conftest import TEST_CONFIG, seed_content
 from tests.staff.staffclient import Member, fresh_code, grant, make_member
 
@@ -268,6 +269,10 @@ def _shared_tab(kind: str, doc: str) -> Any:
         tab = shared_tabs.get(kind)
         if tab is None or tab.page.is_closed():
             tab = shared_tabs[kind] = open_tab(browser, site, **TAB_KINDS[kind])
+            if kind == "axe":
+                # axe-core in every document of this tab from its start, as the page's
+                # scripts are: sent and compiled once per page load, not injected after.
+                tab.context.add_init_script(axe_source())
         tab.reset()
         yield tab
         tab.finish()

@@ -202,6 +202,7 @@ def test_shift_hint_only_with_a_keyboard(new_tab: TabFactory) -> None:
     assert not plain.page.locator(".keyboard-hint").is_visible()
 
 
+@pytest.mark.screenshots
 def test_screenshots_of_the_form_and_receipt_at_360_px_in_russian(new_tab: TabFactory) -> None:
     """For people to look at: the form without a choice, with a phone call chosen, without
     JavaScript, and the page with the receipt."""

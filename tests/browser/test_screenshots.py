@@ -3,7 +3,7 @@
 Written to ``screenshots/`` at the project root (git-ignored; the README names it) as
 ``<name>-<lang>-<width>.png``, full page (a staff page: the language its shot asks for, if
 any). The test checks each file is a PNG of the width asked for; looking at them is for
-people.
+people, so they are taken only when asked: ``pytest --screenshots -m screenshots``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.browser.sitepages import SCREENSHOT_WIDTHS, SCREENSHOTS, Shot
 from tests.browser.tab import Tab
 from tests.browser.tools import ROOT, open_visit
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.screenshots]
 
 SCREENSHOT_DIR = ROOT / "screenshots"
 

@@ -196,13 +196,15 @@ def axe_source() -> str:
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Inject axe-core (from a pinned package, never a CDN) and run the WCAG 2.2 AA rules.
+    """Run axe-core's WCAG 2.2 AA rules (axe from a pinned package, never a CDN).
 
-    The page's CSP forbids inline scripts, so the context must be made with
-    ``bypass_csp=True``; only the axe runs do that.
+    The shared axe tab has axe in every page from the start (an init script, see
+    conftest.py); any other page gets it injected here. The page's CSP forbids inline
+    scripts, so its context must be made with ``bypass_csp=True``; only the axe runs do that.
     """
     page.wait_for_load_state("load")  # the stylesheet applied, or contrast means nothing
-    page.add_script_tag(content=axe_source())
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.add_script_tag(content=axe_source())
     # At the top of the page: axe's target-size rule treats the sticky bar as if it were
     # in the flow, so on a scrolled page it reports links passing under the bar
     # (axe-core issue #3720). Focus under the bar is checked by the keyboard tests.
