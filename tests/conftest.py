@@ -49,8 +49,9 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """``-n auto`` (pyproject.toml): one worker per CPU. Each worker that runs browser tests
     has its own Chromium; on the 2-core machine a third worker made the suite slower, not
     faster (2026-11-29, same tree: 2 workers 292 s and 524 CPU-seconds, 3 workers 330-348 s
-    and 667), as three Chromiums fought over two cores. ``PYTEST_XDIST_AUTO_NUM_WORKERS``
-    decides if set."""
+    and 667), as three Chromiums fought over two cores; again on 2026-11-29 (5f8aec4's
+    tree: 2 workers 348 s, 3 workers 383 s, and 386 s with the browser tests held to two
+    of the three workers). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` decides if set."""
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None  # pytest-xdist's own hook reads it
     if hasattr(os, "sched_getaffinity"):  # the CPUs this process may use (Linux)
