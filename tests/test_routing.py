@@ -11,7 +11,9 @@ from flask import Flask
 from werkzeug.routing import Map
 from werkzeug.routing import Rule as WerkzeugRule
 
+from campaign import create_app
 from campaign.core import routing
+from tests.conftest import TEST_CONFIG
 
 # A value for each kind of variable the app's rules have, tried in turn until one matches
 # the converter; awkward ones on purpose (quoting, non-ASCII, a path with slashes).
@@ -56,9 +58,6 @@ def test_every_rule_builds_the_same_urls_as_werkzeugs_own(read_only_app: Flask) 
 
 def test_a_second_app_reuses_the_first_apps_builders(read_only_app: Flask) -> None:
     """The builders are the same function objects (compiled once), bound to each rule."""
-    from campaign import create_app
-    from tests.conftest import TEST_CONFIG
-
     kept = routing.shared_builders()
     other = create_app({**TEST_CONFIG, "DATABASE_URL": "sqlite://"})
     assert routing.shared_builders() == kept

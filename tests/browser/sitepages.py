@@ -112,8 +112,8 @@ SAVED_REPLY = "/staff/replies/1"
 DEFAULT_TEAM = "/staff/admin/teams/1"
 
 
-def staff(path: str, prepare: Prepare, name: str = "") -> Visit:
-    return Visit(path, prepare=prepare, public=False, name=name)
+def staff(path: str, prepare: Prepare, name: str = "", lang: str = "") -> Visit:
+    return Visit(path, prepare=prepare, public=False, name=name, lang=lang)
 
 
 STAFF_VISITS: list[Visit] = [
@@ -177,21 +177,21 @@ SCREENSHOTS: list[Shot] = [
     Shot("home", Visit("/{lang}/")),
     Shot("statement", Visit("/{lang}/statements/2020-08-suspension")),
     Shot("help-form-errors", Visit("/{lang}/help/"), then=send_help_form_empty),
-    Shot("inbox", Visit("/staff/", prepare=staff_sign_in, public=False)),
-    Shot("request", Visit("/staff/requests/1", prepare=staff_sign_in, public=False)),
-    Shot("publishing", Visit("/staff/publishing/", prepare=editor_sign_in, public=False)),
+    Shot("inbox", staff("/staff/", staff_sign_in)),
+    Shot("request", staff("/staff/requests/1", staff_sign_in)),
+    Shot("publishing", staff("/staff/publishing/", editor_sign_in)),
     Shot(
         "publishing-editor-preview",
-        Visit(f"{STATEMENT}/en", prepare=editor_sign_in, public=False),
+        staff(f"{STATEMENT}/en", editor_sign_in),
         then=press_preview,
     ),
     Shot(
         "publishing-history",
-        Visit(f"{STATEMENT}/en/history", prepare=editor_sign_in, public=False),
+        staff(f"{STATEMENT}/en/history", editor_sign_in),
     ),
-    Shot("helplines", Visit("/staff/helplines/", prepare=editor_sign_in, public=False)),
-    Shot("account", Visit("/staff/account", staff_sign_in, public=False, lang="ru")),
-    Shot("admin-users", Visit("/staff/admin/users", admin_sign_in, public=False, lang="be")),
+    Shot("helplines", staff("/staff/helplines/", editor_sign_in)),
+    Shot("account", staff("/staff/account", staff_sign_in, lang="ru")),
+    Shot("admin-users", staff("/staff/admin/users", admin_sign_in, lang="be")),
 ]
 
 

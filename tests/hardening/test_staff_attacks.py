@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from sqlalchemy.orm import Session
 from campaign.cases import audit, handling
 from campaign.core.db import db_session, engine
 from campaign.models import AuditEvent, HelpRequest, StaffUser, Team
+from devtools.forms import csrf_token_in
 from tests.helpclient import HelpClient
 from tests.maintenance.rows import add_request
 from tests.staff.staffclient import Member, csrf_of, grant, login, make_member, post_form
@@ -186,8 +186,6 @@ def test_audit_request_filter_refuses_what_is_not_a_number(db_app: Flask, number
 
 # --- "Assign to me" on a request someone has just taken ---------------------------------------
 
-TAKE = re.compile(r'name="take-csrf_token" type="hidden" value="([^"]+)"')
-
 
 def test_assign_to_me_never_takes_a_request_from_someone(db_app: Flask, team_key: str) -> None:
     """Ann and Bob both see a request unassigned; Ann takes it; Bob's "Assign to me" from
@@ -205,11 +203,11 @@ def test_assign_to_me_never_takes_a_request_from_someone(db_app: Flask, team_key
         people[email] = (client, member, client.get("/staff/").get_data(as_text=True))
     for email in people:  # Ann first, then Bob from the page he opened before she took it
         client, _member, inbox = people[email]
-        token = TAKE.search(inbox)
+        token = csrf_token_in(inbox, "take")
         assert token, inbox[:500]
         answer = client.post(
             f"/staff/requests/{number}/take",
-            data={"take-csrf_token": token.group(1), "back": "/staff/"},
+            data={"take-csrf_token": token, "back": "/staff/"},
         )
         assert answer.status_code == 302 and answer.headers["Location"] == "/staff/"
     bob_client, bob, _ = people["bob@example.org"]

@@ -17,9 +17,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from campaign.cases import accounts, crypto
+from campaign.cases import accounts, crypto, intake
 from campaign.core.db import db_session
-from campaign.models import StaffUser, Team
+from campaign.models import HelpRequest, StaffUser, Team
 from devtools.forms import csrf_token_in, first_csrf_token_in
 from devtools.staff import PASSWORD, Member, fresh_code, login, make_member
 
@@ -118,3 +118,22 @@ def logged_in_reading(app: Flask, member: Member, language: str = "en") -> Flask
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
     assert login(app, client, member).status_code == 302
     return client
+
+
+def signed_in(app: Flask, member: Member) -> FlaskClient:
+    """The member logged in, with a browser that asks for English (the words tests match)."""
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert login(app, client, member).status_code == 302
+    return client
+
+
+def stored_request(app: Flask, category: str = "physical", **contact: str) -> tuple[int, str]:
+    """A request as the help form stores it (Minsk, Russian); returns its id and receipt."""
+    with app.app_context():
+        receipt = intake.submit(
+            db_session(), intake.Submission(category, "minsk", "ru", "A message.", contact)
+        )
+        newest = db_session().scalar(select(HelpRequest.id).order_by(HelpRequest.id.desc()))
+        assert newest is not None
+        return newest, receipt

@@ -7,30 +7,11 @@ from __future__ import annotations
 import re
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from campaign.cases import intake
 from campaign.core.db import db_session
 from campaign.models import AuditEvent, HelpRequest
-from tests.staff.staffclient import Member, grant, login, make_member, post_form
-
-
-def signed_in(app: Flask, member: Member) -> FlaskClient:
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert login(app, client, member).status_code == 302
-    return client
-
-
-def submit(app: Flask, **contact: str) -> tuple[int, str]:
-    with app.app_context():
-        receipt = intake.submit(
-            db_session(), intake.Submission("physical", "minsk", "ru", "Help.", contact)
-        )
-        newest = db_session().scalar(select(HelpRequest.id).order_by(HelpRequest.id.desc()))
-        assert newest is not None
-        return newest, receipt
+from tests.staff.staffclient import grant, make_member, post_form, signed_in, stored_request
 
 
 def request_of(app: Flask, request_id: int) -> HelpRequest:
@@ -55,7 +36,7 @@ def actions_of(app: Flask, request_id: int) -> list[str]:
 def test_one_save_for_assignee_and_status(db_app: Flask, team_key: str) -> None:
     ann = make_member(db_app, "ann@example.org", name="Ann Casey")
     grant(db_app, "Hotline", ann, team_key)
-    request_id, _ = submit(db_app, method="phone", phone="+375 (29) 111-22-33")
+    request_id, _ = stored_request(db_app, method="phone", phone="+375 (29) 111-22-33")
     client = signed_in(db_app, ann)
     url = f"/staff/requests/{request_id}"
     page = client.get(url).get_data(as_text=True)
@@ -88,7 +69,7 @@ def test_one_save_for_assignee_and_status(db_app: Flask, team_key: str) -> None:
 def test_closing_unanswered_unassigned_asks_first(db_app: Flask, team_key: str) -> None:
     ann = make_member(db_app, "ann@example.org", name="Ann Casey")
     grant(db_app, "Hotline", ann, team_key)
-    request_id, _ = submit(db_app)
+    request_id, _ = stored_request(db_app)
     client = signed_in(db_app, ann)
     url = f"/staff/requests/{request_id}"
 

@@ -19,7 +19,7 @@ from campaign.core.db import db_session
 from campaign.models import AuditEvent, HelpRequest, RequestMessage, SavedReply, Team
 from tests.helpclient import HelpClient
 from tests.pagecheck import find
-from tests.staff.staffclient import csrf_of, grant, login, make_member
+from tests.staff.staffclient import csrf_of, grant, login, make_member, signed_in
 
 TEXTAREA = re.compile(r'<textarea[^>]*\bid="reply-text"[^>]*>(.*?)</textarea>', re.S)
 PICKER = re.compile(r'<select id="reply-saved".*?</select>', re.S)
@@ -339,9 +339,7 @@ def test_add_from_a_request_comes_back_to_it(db_app: Flask, team_key: str) -> No
         add_rule(db_session(), "Lawyers", category="legal")
     member = make_member(db_app, "c1@example.org")
     grant(db_app, "Hotline", member, team_key)
-    client = db_app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert login(db_app, client, member).status_code == 302
+    client = signed_in(db_app, member)
     HelpClient(db_app.test_client(), "en").submit_ok("please")
     HelpClient(db_app.test_client(), "en").submit_ok("law", category="legal")
     with db_app.app_context():

@@ -299,7 +299,7 @@ def test_overlapping_ranges_tell_nothing_the_weekly_cells_do_not(db_app: Flask) 
     client, _admin = admin_client(db_app, "en")
     sunday = dt.timedelta(days=6)
 
-    def figures(first: int, last: int) -> tuple[list[list[str]], list[list[str]]]:
+    def figures(first: int, last: int) -> tuple[list[str], list[list[str]]]:
         query = {
             "from": GRODNO_MONDAYS[first].isoformat(),
             "to": (GRODNO_MONDAYS[last] + sunday).isoformat(),
@@ -312,7 +312,7 @@ def test_overlapping_ranges_tell_nothing_the_weekly_cells_do_not(db_app: Flask) 
         assert [row[grodno] for row in body if row[0][:4] == "2026"] == ["<5"] * (last - first + 1)
         page = client.get("/staff/admin/stats", query_string=query).get_data(as_text=True)
         assert "All weeks" not in page and "<tfoot" not in page
-        return [header], body
+        return header, body
 
     head_12, weeks_12 = figures(0, 1)
     head_13, weeks_13 = figures(0, 2)

@@ -17,7 +17,14 @@ from campaign.cases import crypto, handling, intake
 from campaign.cases.teams import add_rule, create_team
 from campaign.core.db import db_session, engine
 from campaign.models import AuditEvent, HelpRequest, StaffUser, TeamMembership
-from tests.staff.staffclient import Member, grant, login, make_member, post_form
+from tests.staff.staffclient import (
+    Member,
+    grant,
+    make_member,
+    post_form,
+    signed_in,
+    stored_request,
+)
 
 ROW = re.compile(r'<tr class="inbox__row[^"]*">(.*?)</tr>', re.S)
 ROW_ID = re.compile(r'href="/staff/requests/(\d+)"')
@@ -27,17 +34,6 @@ ROW_ID = re.compile(r'href="/staff/requests/(\d+)"')
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     app_config["ANSWER_WITHIN_DAYS"] = 2
     return app_config
-
-
-def submit(app: Flask, category: str = "physical", **contact: str) -> tuple[int, str]:
-    """A request as the help form stores it; returns its id and receipt."""
-    with app.app_context():
-        receipt = intake.submit(
-            db_session(), intake.Submission(category, "minsk", "ru", "A message.", contact)
-        )
-        newest = db_session().scalar(select(HelpRequest.id).order_by(HelpRequest.id.desc()))
-        assert newest is not None
-        return newest, receipt
 
 
 def backdate(app: Flask, request_id: int, days: float) -> None:
@@ -74,22 +70,14 @@ def rows_of(client: FlaskClient, url: str = "/staff/") -> dict[int, str]:
     return rows
 
 
-def signed_in(app: Flask, member: Member) -> FlaskClient:
-    """A signed-in client whose browser asks for English (the words checked below)."""
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    assert login(app, client, member).status_code == 302
-    return client
-
-
 def test_needs_attention_first_and_marked(db_app: Flask, team_key: str) -> None:
     ann = make_member(db_app, "ann@example.org", name="Ann Casey")
     grant(db_app, "Hotline", ann, team_key)
 
-    overdue, _ = submit(db_app)  # 10 days without an answer, assigned
+    overdue, _ = stored_request(db_app)  # 10 days without an answer, assigned
     backdate(db_app, overdue, 10)
     assign(db_app, overdue, ann)
-    replied, receipt = submit(db_app)  # staff answered, then she wrote back
+    replied, receipt = stored_request(db_app)  # staff answered, then she wrote back
     backdate(db_app, replied, 1)
     assign(db_app, replied, ann)
     with db_app.app_context():
@@ -98,10 +86,10 @@ def test_needs_attention_first_and_marked(db_app: Flask, team_key: str) -> None:
         assert req is not None
         intake.add_staff_reply(dbs, req, crypto.parse_recovery_key(team_key), "We read you.")
         assert intake.add_person_message(dbs, receipt, "Thank you, call me.") is not None
-    fresh, _ = submit(db_app, "phone", method="phone", phone="+375 29 000-11-22")
+    fresh, _ = stored_request(db_app, "phone", method="phone", phone="+375 29 000-11-22")
     assign(db_app, fresh, ann)  # assigned today: nothing to do yet
-    new, _ = submit(db_app, method="phone", phone="+375 29 111-22-33", safe_times="10-12")
-    expiring, _ = submit(db_app)  # the retention rules delete it in 5 days
+    new, _ = stored_request(db_app, method="phone", phone="+375 29 111-22-33", safe_times="10-12")
+    expiring, _ = stored_request(db_app)  # the retention rules delete it in 5 days
     backdate(db_app, expiring, 175)
     assign(db_app, expiring, ann)
     with db_app.app_context():  # a staff reply, so it is not overdue as well
@@ -109,7 +97,7 @@ def test_needs_attention_first_and_marked(db_app: Flask, team_key: str) -> None:
         req = dbs.get(HelpRequest, expiring)
         assert req is not None
         intake.add_staff_reply(dbs, req, crypto.parse_recovery_key(team_key), "Any news?")
-    past, _ = submit(db_app)  # past its deletion date, the purge has not run
+    past, _ = stored_request(db_app)  # past its deletion date, the purge has not run
     backdate(db_app, past, 181)
 
     client = signed_in(db_app, ann)
@@ -152,16 +140,16 @@ def test_replied_first_and_unread_per_member(db_app: Flask, team_key: str) -> No
     grant(db_app, "Hotline", ann, team_key)
     bob = make_member(db_app, "bob@example.org", name="Bob Burns")
     grant(db_app, "Hotline", bob, team_key)
-    replied, receipt = submit(db_app)
+    replied, receipt = stored_request(db_app)
     assign(db_app, replied, ann)
     with db_app.app_context():
         dbs = db_session()
         req = dbs.get(HelpRequest, replied)
         assert req is not None
         intake.add_staff_reply(dbs, req, crypto.parse_recovery_key(team_key), "When to call?")
-    older_new, _ = submit(db_app)
+    older_new, _ = stored_request(db_app)
     backdate(db_app, older_new, 1)  # waiting a day, yet below the person who replied
-    fresh_new, _ = submit(db_app)
+    fresh_new, _ = stored_request(db_app)
     with db_app.app_context():  # she answers after both new requests came
         assert intake.add_person_message(db_session(), receipt, "Call Thursday.") is not None
 
@@ -184,8 +172,8 @@ def test_assign_to_me_and_go_to_request(db_app: Flask, team_key: str) -> None:
         add_rule(db_session(), "Lawyers", category="legal")
     ann = make_member(db_app, "ann@example.org", name="Ann Casey")
     grant(db_app, "Hotline", ann, team_key)
-    own, _ = submit(db_app)
-    other, _ = submit(db_app, "legal")
+    own, _ = stored_request(db_app)
+    other, _ = stored_request(db_app, "legal")
     client = signed_in(db_app, ann)
     assert "Assign to me" in rows_of(client)[own]
 
@@ -248,7 +236,7 @@ def test_member_without_key_is_told_who_can_grant_it(db_app: Flask, team_key: st
     with db_app.app_context():
         db_session().add(TeamMembership(team_id=1, user_id=newcomer.id))
         db_session().commit()
-    request_id, _ = submit(db_app, method="phone", phone="+375 29 000-11-22")
+    request_id, _ = stored_request(db_app, method="phone", phone="+375 29 000-11-22")
     client = signed_in(db_app, newcomer)
 
     page = client.get(f"/staff/requests/{request_id}").get_data(as_text=True)
@@ -281,7 +269,7 @@ def test_inbox_queries_do_not_grow_with_rows(db_app: Flask, team_key: str) -> No
 
     def add(count: int) -> None:
         for n in range(count):
-            request_id, _ = submit(db_app, method="phone", safe_times="9-10")
+            request_id, _ = stored_request(db_app, method="phone", safe_times="9-10")
             if n % 2:
                 assign(db_app, request_id, ann)
 
