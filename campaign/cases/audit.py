@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from campaign.cases.vocabulary import ANSWER_LANGUAGES, CATEGORIES, REGIONS, STATUS_LABELS
+from campaign.core.i18n import LANGUAGE_NAMES
 from campaign.core.inputs import parse_id
 from campaign.models import AuditEvent, StaffUser, Team
 from campaign.models.audit import OPERATOR, SYSTEM, record
@@ -148,11 +149,6 @@ IMPORT_ACTIONS = frozenset(
 DOWNLOAD_SHAPE = re.compile(
     r"(csv|svg) ([0-9]{4}-[0-9]{2}-[0-9]{2})\.\.([0-9]{4}-[0-9]{2}-[0-9]{2})", re.ASCII
 )
-STAFF_LANGUAGE_NAMES = {"be": "Беларуская", "ru": "Русский", "en": "English"}
-
-
-def _stars(kind: str, value: str) -> str:
-    return label(kind, None if value == "*" else value)
 
 
 def known_words(event: AuditEvent) -> str | None:
@@ -162,9 +158,9 @@ def known_words(event: AuditEvent) -> str | None:
         what, old, _id, position, category, region, language, team = rule.groups()
         values = {
             "position": position,
-            "category": _stars("category", category),
-            "region": _stars("region", region),
-            "language": _stars("language", language),
+            "category": label("category", category),
+            "region": label("region", region),
+            "language": label("language", language),
             "team": team,
         }
         if what == "added":
@@ -200,8 +196,8 @@ def known_words(event: AuditEvent) -> str | None:
     if event.action == "language-changed":
         if detail == "browser":
             return _("as the browser asks")
-        if detail in STAFF_LANGUAGE_NAMES:
-            return STAFF_LANGUAGE_NAMES[detail]
+        if detail in LANGUAGE_NAMES:
+            return LANGUAGE_NAMES[detail]
     if event.action == "stats-downloaded" and (got := DOWNLOAD_SHAPE.fullmatch(detail)):
         fmt, first, last = got.groups()
         return _(

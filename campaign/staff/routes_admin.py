@@ -152,7 +152,7 @@ def admin_users() -> str:
         form=form,
         users=admin.users(dbs),
         invitations=admin.pending_invitations(dbs),
-        team_names=dict(admin.team_choices(dbs)),
+        team_names=dict(form.teams.choices or []),
         language_names=LANGUAGE_NAMES,
         link=link,
         expires=expires,
@@ -436,7 +436,7 @@ def admin_audit() -> str:
     action = request.args.get("action", "")[:40]
     actor = request.args.get("actor", "")[:200]
     request_id = request.args.get("request", "")[:20]
-    number = inputs.parse_id(request_id) if request_id else None
+    number = inputs.parse_id(request_id)
     if request_id and number is None:
         flash(
             _("“%(text)s” is not a request number: the whole log is shown.", text=request_id),

@@ -34,8 +34,6 @@ from campaign.staff.forms import ActionForm
 from campaign.staff.forms_replies import SavedReplyForm, SavedReplyPickForm
 from campaign.staff.routes_cases import _forms_for, _render_request
 
-# The largest id a PostgreSQL integer holds: a larger number in a URL is a 404, not a 500.
-
 
 def _expired(form: ActionForm | SavedReplyForm | SavedReplyPickForm) -> bool:
     return "csrf_token" in form.errors
