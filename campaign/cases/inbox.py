@@ -281,39 +281,49 @@ def _columns(user: StaffUser) -> _Columns:
     )
 
 
-def _needs_attention(c: _Columns, now: dt.datetime, rules: Rules) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class _Reasons:
+    """Why a request needs attention, each a condition on its row."""
+
+    replied_or_overdue: ColumnElement[bool]
+    deleted_soon: ColumnElement[bool]
+    new_unassigned: ColumnElement[bool]
+
+
+def _reasons(c: _Columns, now: dt.datetime, rules: Rules) -> _Reasons:
     target = answer_within_days()
     overdue = c.waiting_since < overdue_cutoff(now, target) if target else false()
-    return and_(
-        HelpRequest.status != CLOSED,
-        or_(
-            and_(HelpRequest.status == RequestStatus.NEW.value, HelpRequest.assignee_id.is_(None)),
-            and_(c.waiting_since.is_not(None), c.message_count > 1),
-            overdue,
-            rules.due_at(now + dt.timedelta(days=PURGE_WARNING_DAYS)),
+    return _Reasons(
+        replied_or_overdue=or_(and_(c.waiting_since.is_not(None), c.message_count > 1), overdue),
+        deleted_soon=rules.due_at(now + dt.timedelta(days=PURGE_WARNING_DAYS)),
+        new_unassigned=and_(
+            HelpRequest.status == RequestStatus.NEW.value, HelpRequest.assignee_id.is_(None)
         ),
     )
 
 
-def _attention_group(c: _Columns, now: dt.datetime, rules: Rules) -> ColumnElement[int]:
+def _needs_attention(reasons: _Reasons) -> ColumnElement[bool]:
+    return and_(
+        HelpRequest.status != CLOSED,
+        or_(reasons.new_unassigned, reasons.replied_or_overdue, reasons.deleted_soon),
+    )
+
+
+def _attention_group(reasons: _Reasons) -> ColumnElement[int]:
     """The order of "needs attention": 0 the person replied or the answer is overdue, 1 the
     retention rules delete it soon (or should have), 2 new and unassigned, 3 anything else."""
-    target = answer_within_days()
-    overdue = c.waiting_since < overdue_cutoff(now, target) if target else false()
     return case(
-        (or_(and_(c.waiting_since.is_not(None), c.message_count > 1), overdue), 0),
-        (rules.due_at(now + dt.timedelta(days=PURGE_WARNING_DAYS)), 1),
-        (and_(HelpRequest.status == RequestStatus.NEW.value, HelpRequest.assignee_id.is_(None)), 2),
+        (reasons.replied_or_overdue, 0),
+        (reasons.deleted_soon, 1),
+        (reasons.new_unassigned, 2),
         else_=3,
     )
 
 
-def _views(
-    c: _Columns, user: StaffUser, now: dt.datetime, rules: Rules
-) -> dict[str, ColumnElement[bool]]:
+def _views(reasons: _Reasons, user: StaffUser) -> dict[str, ColumnElement[bool]]:
     not_closed = HelpRequest.status != CLOSED
     return {
-        "attention": _needs_attention(c, now, rules),
+        "attention": _needs_attention(reasons),
         "open": not_closed,
         "mine": and_(not_closed, HelpRequest.assignee_id == user.id),
         "unassigned": and_(not_closed, HelpRequest.assignee_id.is_(None)),
@@ -329,7 +339,8 @@ def inbox(
     now = as_utc(now)
     rules = Rules.from_config()
     c = _columns(user)
-    views = _views(c, user, now, rules)
+    reasons = _reasons(c, now, rules)
+    views = _views(reasons, user)
     base: Select[Any] = scope(select(HelpRequest), session, user)
     if f.team_id is not None:
         base = base.where(HelpRequest.team_id == f.team_id)
@@ -359,7 +370,7 @@ def inbox(
         ordering = [column.asc() if f.order == "asc" else column.desc(), HelpRequest.id.desc()]
     else:  # the person replied or overdue, then deleted soon, then new; waiting longest first
         ordering = [
-            _attention_group(c, now, rules).asc(),
+            _attention_group(reasons).asc(),
             func.coalesce(c.waiting_since, HelpRequest.created_at).asc(),
             HelpRequest.id.asc(),
         ]
