@@ -177,23 +177,14 @@ def rule_or_none(session: Session, rule_id: int) -> RoutingRule | None:
     return session.get(RoutingRule, rule_id)
 
 
-def remove_rule(session: Session, rule_id: int, actor: StaffUser | None = None) -> str:
-    """Remove a rule; returns it in words (position, criteria, team) for the message."""
+def remove_rule(session: Session, rule_id: int, actor: StaffUser | None = None) -> None:
+    """Remove a rule (audited)."""
     rule = _rule(session, rule_id)
-    words = str(
-        _(
-            "position %(n)s, %(rule)s, to %(team)s",
-            n=rule.position,
-            rule=rule_in_words(rule),
-            team=rule.team.name,
-        )
-    )
     audit.record(
         session, actor, "routing-changed", team_id=rule.team_id, detail=f"removed {describe(rule)}"
     )
     session.delete(rule)
     session.commit()
-    return words
 
 
 def move_rule(

@@ -422,7 +422,16 @@ def admin_rule_action(rule_id: int, action: str) -> Response | str:
                 )
             )
         else:
-            words = team_service.remove_rule(dbs, rule_id, current.user)
+            removed = team_service.rule_or_none(dbs, rule_id)
+            if removed is None:
+                abort(404)
+            words = _(
+                "position %(n)s, %(rule)s, to %(team)s",
+                n=removed.position,
+                rule=team_service.rule_in_words(removed),
+                team=removed.team.name,
+            )
+            team_service.remove_rule(dbs, rule_id, current.user)  # the same row, not fetched again
             flash(_("Rule deleted: %(rule)s.", rule=words))
     except team_service.TeamError:
         abort(404)
