@@ -231,14 +231,15 @@ def label(kind: str, value: str | None) -> str:
 
 def in_words(session: Session, events: Sequence[AuditEvent]) -> list[AuditLine]:
     """The entries with names for members and teams (one query each), details in words."""
+    parsed = [(e, *_parts(e), _moved_to(e)) for e in events]  # event, head, text, moved to
     assignees = {
         parse_id(m.group(2))
-        for e in events
-        for m in KEY_VALUE.finditer(_parts(e)[0])
+        for _e, head, _text, _moved in parsed
+        for m in KEY_VALUE.finditer(head)
         if m.group(1) == "assignee"
     }
     user_ids = {e.actor_id for e in events if e.actor_id} | {i for i in assignees if i}
-    moved_to = {_moved_to(e) for e in events}
+    moved_to = {moved for *_rest, moved in parsed}
     team_ids = {e.team_id for e in events if e.team_id} | {i for i in moved_to if i}
     users = {
         u.id: u.name
@@ -261,11 +262,12 @@ def in_words(session: Session, events: Sequence[AuditEvent]) -> list[AuditLine]:
         return f"{KINDS[kind]}: {label(kind, value)}"
 
     lines = []
-    for event in events:
-        head, text = _parts(event)
-        detail = KEY_VALUE.sub(value_in_words, head) + text
-        if (moved := _moved_to(event)) is not None:
+    for event, head, text, moved in parsed:
+        detail = known_words(event)
+        if not detail and moved is not None:
             detail = _("to team %(team)s", team=teams.get(moved, str(moved)))
+        elif not detail:
+            detail = KEY_VALUE.sub(value_in_words, head) + text
         if event.actor_id and event.actor_id in users:
             actor = f"{users[event.actor_id]} ({event.actor_label})"
         elif event.actor_label == OPERATOR:
@@ -280,7 +282,7 @@ def in_words(session: Session, events: Sequence[AuditEvent]) -> list[AuditLine]:
                 actor=actor,
                 action=str(ACTIONS.get(event.action, event.action)),
                 team=teams.get(event.team_id, str(event.team_id)) if event.team_id else "",
-                detail=known_words(event) or detail,
+                detail=detail,
             )
         )
     return lines
