@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from campaign.cases import crypto, intake
@@ -122,10 +122,14 @@ def test_an_error_round_shows_the_chosen_methods_field(js_tab: Tab) -> None:
     page.click("form.help-form button[type=submit]")
     summary = page.locator(".error-summary")
     assert "Вы выбрали мессенджер" in summary.inner_text()
-    assert page.locator("#messenger").is_visible() and is_required(page, "#messenger")
-    assert not page.locator("#phone").is_visible()
+    # The summary is in the page before the deferred script has run: wait for the script's
+    # work rather than reading it the moment the summary appears.
+    messenger = page.locator("#messenger")
+    expect(messenger).to_have_js_property("required", True)
+    expect(messenger).to_be_visible()
+    expect(page.locator("#phone")).to_be_hidden()
     summary.locator("a").click()
-    assert page.evaluate("document.activeElement.id") == "messenger"
+    expect(messenger).to_be_focused()
 
 
 @pytest.mark.parametrize("lang", ["be", "ru", "en"])
