@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from secrets import token_hex
 from typing import Any
 
 import pytest
@@ -72,13 +73,19 @@ def count(live_app: LiveApp, model: Any) -> int:
 def step(page: Page, move: Callable[..., Any]) -> None:
     """Back, Forward or Reload, whatever the page comes from (a page restored from the
     back/forward cache, or Chromium's own "Confirm Form Resubmission" page, gives no load
-    event Playwright can wait for): until the document shown is complete."""
+    event Playwright can wait for): until the document shown is parsed.
+
+    The document left is marked with a token first, so that the wait is for another one
+    (a page restored from the cache was left earlier: another token; a reloaded page has
+    none), not for the one still shown. A move may also leave the same document (a
+    resubmission not made): after a second without another, that one is looked at."""
+    token = token_hex(8)
+    page.evaluate("token => { window.stepToken = token; }", token)
     with contextlib.suppress(PlaywrightError):
         move(wait_until="commit", timeout=WAIT_MS)
-    page.wait_for_timeout(300)
-    # A page restored from the cache fires no new load event, but its document is complete.
     with contextlib.suppress(PlaywrightError):
-        page.wait_for_function("document.readyState === 'complete'", timeout=WAIT_MS)
+        page.wait_for_function("token => window.stepToken !== token", arg=token, timeout=1000)
+    page.wait_for_function("document.readyState !== 'loading'", timeout=WAIT_MS)
 
 
 def what_shows(page: Page) -> str:
