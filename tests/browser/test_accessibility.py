@@ -122,7 +122,7 @@ def test_help_flow_states_have_no_axe_violations(
 
     live_app.reply_to_newest_request("We read your message and we can help.")
     open_request(page, lang, receipt)
-    assert page.locator(".thread__entry--staff").count() == 1
+    expect(page.locator(".thread__entry--staff")).to_have_count(1)
     assert_no_axe_violations(page, f"/{lang}/help/check thread with a reply")
 
     page.click("main form button[type=submit]")  # an empty message
@@ -156,7 +156,7 @@ def test_staff_form_states_have_no_axe_violations(axe_tab: Tab) -> None:
     page.fill("#body", "## A heading\n\nText of a statement that is never saved.")
     page.click("button[name=action][value=publish]")
     expect(page.locator(".error-summary")).to_be_visible()
-    assert page.locator("#slug[aria-describedby*=slug-error]").count() == 1
+    expect(page.locator("#slug[aria-describedby*=slug-error]")).to_have_count(1)
     assert_no_axe_violations(page, "/staff/publishing/new-statement with errors")
 
     page.goto("/staff/helplines/hotline")

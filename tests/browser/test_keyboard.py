@@ -58,7 +58,7 @@ def test_help_flow_by_keyboard_only(
     expect(summary).to_be_focused(timeout=5000)
     tab_to(page, ".error-summary a")
     page.keyboard.press("Enter")  # the link leads to the field
-    assert page.evaluate("document.activeElement.id") == "message"
+    expect(page.locator("#message")).to_be_focused()
     assert_focus_shown(page)
     type_like_a_person(page, "I need advice. Written With The Keyboard Only.")
 
@@ -85,15 +85,14 @@ def test_help_flow_by_keyboard_only(
     tab_to(page, "#receipt")
     page.keyboard.type(receipt)
     page.keyboard.press("Enter")  # sends the form from the field
-    page.locator(".thread").wait_for()
-    assert "Keyboard Only" in page.locator(".thread").inner_text()
+    expect(page.locator(".thread")).to_contain_text("Keyboard Only")
 
     tab_to(page, "#message")
     type_like_a_person(page, "Thank You.")
     tab_to(page, "main form button[type=submit]")
     page.keyboard.press("Space")
     page.locator(".notice--ok").wait_for()
-    assert page.locator(".thread__entry").count() == 2
+    expect(page.locator(".thread__entry")).to_have_count(2)
 
     # Back up the whole page with Shift+Tab: every stop visible and clear of the bar.
     for _ in range(200):

@@ -85,7 +85,10 @@ def step(page: Page, move: Callable[..., Any]) -> None:
         move(wait_until="commit", timeout=WAIT_MS)
     with contextlib.suppress(PlaywrightError):
         page.wait_for_function("token => window.stepToken !== token", arg=token, timeout=1000)
-    page.wait_for_function("document.readyState !== 'loading'", timeout=WAIT_MS)
+    # A document still loading after that (a slow reload under load, once in CI) is looked
+    # at as it is: what it shows so far must hold no secret either.
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_function("document.readyState !== 'loading'", timeout=WAIT_MS)
 
 
 def what_shows(page: Page) -> str:
@@ -119,8 +122,8 @@ def receipt_shown(page: Page, secrets: Secrets) -> str:
     assert RECEIPT.match(receipt), receipt
     secrets.add(receipt, receipt.replace(" ", ""))
     words = page.locator(".receipt-words strong")
-    if words.count():
-        secrets.add(words.inner_text())
+    expect(words).to_have_count(1)
+    secrets.add(words.inner_text())
     return receipt
 
 
@@ -184,13 +187,13 @@ def test_reading_and_writing_back_leaves_nothing_to_bring_back(tab: Tab, live_ap
     page.goto("/en/help/check")
     page.fill("#receipt", receipt)
     page.click("main form button[type=submit]")
-    assert "BROWSER-REPLAY-MARKER" in page.locator(".thread").inner_text()
+    expect(page.locator(".thread")).to_contain_text("BROWSER-REPLAY-MARKER")
     page.click("main form button[type=submit]")  # an empty reply: an error round
     expect(page.locator(".error-summary")).to_be_visible()
     page.fill("#message", REPLY)
     page.click("main form button[type=submit]")
     page.locator(".notice--ok").wait_for()
-    assert "REPLY-REPLAY-MARKER" in page.locator(".thread").inner_text()
+    expect(page.locator(".thread")).to_contain_text("REPLY-REPLAY-MARKER")
     assert count(live_app, RequestMessage) == messages_before + 1
 
     page.click(".site-nav a[href='/en/statements/']")
@@ -238,6 +241,20 @@ IN_VIEW = """(id) => {
 }"""
 
 
+def settled_box(page: Page, target: str) -> dict[str, Any]:
+    """Where the field is once the scroll to it has ended: the same place twice running
+    (a fragment's scroll comes in a later frame; a page without JavaScript runs no
+    requestAnimationFrame callback to wait with)."""
+    box: dict[str, Any] = page.evaluate(IN_VIEW, target)
+    for _ in range(40):
+        page.wait_for_timeout(25)
+        again: dict[str, Any] = page.evaluate(IN_VIEW, target)
+        if again == box:
+            return box
+        box = again
+    return box
+
+
 @pytest.mark.parametrize("width", [360, 1280])
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
 def test_error_links_leave_label_and_message_clear_of_the_bar(
@@ -252,15 +269,16 @@ def test_error_links_leave_label_and_message_clear_of_the_bar(
         page.fill("#safe_times", "x" * 300)
         page.fill("#code_word", "y" * 150)
         page.click("form.help-form button[type=submit]")
+        page.wait_for_load_state("load")  # the stylesheet applied, the script run
         summary = page.locator(".error-summary")
         links = summary.locator("a")
-        assert links.count() == 4
+        expect(links).to_have_count(4)
         for index in range(links.count()):
             target = (links.nth(index).get_attribute("href") or "#")[1:]
             page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
             links.nth(index).click()
-            page.wait_for_timeout(150)
-            box = page.evaluate(IN_VIEW, target)
+            expect(page.locator(f"#{target}")).to_be_focused()
+            box = settled_box(page, target)
             assert box["focused"], target
             assert box["label"] >= box["bar"], (width, target, box)
             assert box["error"] >= box["bar"], (width, target, box)

@@ -15,7 +15,7 @@ editor's fields and buttons for the keyboard is checked here.
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.sitepages import STATEMENT, Visit, editor_sign_in
 from tests.browser.tab import Tab
@@ -107,7 +107,7 @@ def test_editor_previews_and_publishes_a_statement_that_readers_then_get(
     assert prose.locator("h2").first.inner_text() == "What changed"
     assert prose.locator("strong").inner_text() == "previewed"
     assert prose.locator("a[href='/en/safety']").inner_text() == "staying safe online"
-    assert prose.locator("li").count() == 2
+    expect(prose.locator("li")).to_have_count(2)
     assert "**" not in prose.inner_text() and "##" not in prose.inner_text()
     assert page.locator("#body").input_value() == EDITED["body"]
     assert state_tag(page) == "draft"
@@ -118,7 +118,7 @@ def test_editor_previews_and_publishes_a_statement_that_readers_then_get(
     page.locator(".notice--ok").wait_for()
     assert "Published revision" in page.locator(".notice--ok").inner_text()
     assert state_tag(page) == "published"
-    assert page.locator(f".facts a[href$='{public}']").count() == 1
+    expect(page.locator(f".facts a[href$='{public}']")).to_have_count(1)
 
     # The reader's page, at once (CONTENT_CHECK_SECONDS is 0 in the live app): the new
     # text, from the app alone, with no console error and no failed request.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import ViewportSize
+from playwright.sync_api import ViewportSize, expect
 from sqlalchemy import select
 
 from campaign.core.db import db_session
@@ -53,11 +53,13 @@ def test_add_insert_delete_without_javascript(
     page.select_option("#language", "ru")
     page.fill("#title", "First answer")
     page.fill("#body", TEMPLATE)
+    page.wait_for_load_state("load")
     assert_reflows(page)
     shot(tab, "edit")
     page.click("main form button[type=submit]")
     assert page.url.endswith("/staff/replies/#team-1")
-    assert "Saved reply added: First answer" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Saved reply added: First answer")
+    page.wait_for_load_state("load")  # the stylesheet applied: reflow means something
     assert_reflows(page)
     shot(tab, "list")
 
@@ -67,6 +69,8 @@ def test_add_insert_delete_without_javascript(
     page.click("button[name=insert]")
     assert page.url.endswith(f"/staff/requests/{russian}/reply/insert#reply-text")
     assert page.input_value("#reply-text") == TYPED + "\n\n" + TEMPLATE
+    page.wait_for_load_state("load")  # the stylesheet applied and the page scrolled
+    expect(page.locator("#reply-text")).to_be_in_viewport()
     box = page.locator("#reply-text").bounding_box()
     assert box is not None and 0 <= box["y"] < PHONE["height"]  # scrolled to the reply box
     insert = page.locator("button[name=insert]").bounding_box()
@@ -82,10 +86,11 @@ def test_add_insert_delete_without_javascript(
     page.goto("/staff/replies/")
     # This one's Delete (the live app has a saved reply of its own, see conftest.py).
     page.click("a.touch-link:has-text('Delete: First answer')")
-    assert "Delete this saved reply?" in page.inner_text("h1")
+    expect(page.locator("h1")).to_contain_text("Delete this saved reply?")
+    page.wait_for_load_state("load")
     assert_reflows(page)
     page.click("text=Yes, delete it")
-    assert "Saved reply deleted: First answer" in page.inner_text("main")
+    expect(page.locator("main")).to_contain_text("Saved reply deleted: First answer")
     with live_app.app.app_context():
         left = select(SavedReply).where(SavedReply.title == "First answer")
         assert db_session().scalars(left).first() is None

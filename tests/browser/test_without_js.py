@@ -35,20 +35,20 @@ def test_help_flow_without_javascript(nojs_tab: Tab, lang: str) -> None:
     page.click("form.help-form button[type=submit]")
     expect(page.locator(".error-summary")).to_be_visible()
     assert page.locator("#category").input_value() == "economic"
-    assert page.locator("#message[aria-invalid=true]").count() == 1
+    expect(page.locator("#message[aria-invalid=true]")).to_have_count(1)
 
     receipt = send_help_request(page, lang, f"No-JS request in {lang}. NOJS-MARKER")
     assert page.locator(".panel h1").is_visible()
 
     # Follow-up: enter the receipt, read the thread, add a message.
     open_request(page, lang, receipt)
-    assert "NOJS-MARKER" in page.locator(".thread").inner_text()
+    expect(page.locator(".thread")).to_contain_text("NOJS-MARKER")
     page.fill("#message", "A second message. NOJS-SECOND")
     page.click("main form button[type=submit]")
     expect(page.locator(".notice--ok")).to_be_visible()
     entries = page.locator(".thread__entry")
-    assert entries.count() == 2
-    assert "NOJS-SECOND" in entries.nth(1).inner_text()
+    expect(entries).to_have_count(2)
+    expect(entries.nth(1)).to_contain_text("NOJS-SECOND")
 
     # The language switch on that page (it answers a POST) leads to a page that opens.
     other = "en" if lang != "en" else "be"
