@@ -134,7 +134,7 @@ def submit() -> Response:
     form_id = started_form_id(form.started.data or "")
     already = _sent_already(form_id)
     if already:  # a Reload of an error round of a form sent since: it is closed
-        return see_other(url_for(".sent", token=already))
+        return see_other(sent_url(already))
     if not form.validate():
         return render_form(form, 400, notice=_csrf_notice(form))
     if form.website.data:
@@ -159,7 +159,7 @@ def submit() -> Response:
             db_session(), submission, form_id, shown=_sent_page_choices(contact)
         )
     except viewonce.FormAlreadySent as sent_before:  # a double click: the first POST won
-        return see_other(url_for(".sent", token=sent_before.token or CLOSED))
+        return see_other(sent_url(sent_before.token or CLOSED))
     except (SQLAlchemyError, intake.NoTeamError, receipts.ReceiptPepperError) as exc:
         db_session().rollback()
         log.error("help request not stored: %s", type(exc).__name__)
@@ -167,7 +167,13 @@ def submit() -> Response:
         return render_form(form, 503, notice="unavailable")
     count_this_request()
     spend_csrf_token()
-    return see_other(url_for(".sent", token=token))
+    return see_other(sent_url(token))
+
+
+def sent_url(token: str) -> str:
+    """The sent page, opened at the receipt's panel: on a phone the menu and the safety
+    notice fill the first screen, and the receipt is shown only this once."""
+    return url_for(".sent", token=token, _anchor="receipt")
 
 
 def _sent_already(form_id: str | None) -> str:

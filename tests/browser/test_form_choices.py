@@ -15,7 +15,7 @@ from campaign.core.db import db_session
 from campaign.models import HelpRequest
 from tests.browser.conftest import LiveApp, TabFactory
 from tests.browser.tab import Tab
-from tests.browser.tools import ROOT
+from tests.browser.tools import ROOT, send_help_request
 
 pytestmark = pytest.mark.browser
 
@@ -190,6 +190,25 @@ def test_words_follow_who_the_request_is_for(js_tab: Tab) -> None:
     page.check("#for_whom-0")
     assert lead() == "myself" and not note.is_visible()
     assert "нет вашей вины" in page.locator("p.lead:visible").inner_text()
+
+
+@pytest.mark.parametrize("lang", ["be", "ru", "en"])
+def test_on_a_phone_the_sent_page_opens_at_the_receipt(new_tab: TabFactory, lang: str) -> None:
+    """The menu and the safety notice fill a phone's first screen; the receipt, shown only
+    this once, must be what she sees on arrival: from its heading to the digits, below the
+    exit bar (the words follow them, a scroll away on the smallest phones)."""
+    tab = new_tab(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = tab.page
+    send_help_request(page, lang, "Where is my receipt?")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("#receipt")
+    expect(page.locator("#receipt h1")).to_be_in_viewport()
+    bar = page.locator(".exit-bar").bounding_box()
+    top = page.locator("#receipt h1").bounding_box()
+    digits = page.locator(".receipt").bounding_box()
+    assert bar is not None and top is not None and digits is not None
+    assert top["y"] >= bar["y"] + bar["height"], (top, bar)
+    assert digits["y"] + digits["height"] <= PHONE["height"], digits
 
 
 def test_shift_hint_only_with_a_keyboard(new_tab: TabFactory) -> None:

@@ -42,7 +42,9 @@ CODE_WORD = "CODE-WORD-7Q"
 CLOSED = "This page was shown once and is closed, for your safety."
 SENT_LINE = "Your request was sent."
 AGAIN_LINE = "Enter your receipt again to read the answers"
-VIEW_URL = re.compile(r"^/en/help/(sent|thread)/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$")
+VIEW_URL = re.compile(
+    r"^/en/help/(sent/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}#receipt|thread/[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})$"
+)
 HER_FORM = {
     **DEFAULT_FORM,
     "message": MESSAGE,
@@ -124,6 +126,22 @@ def test_sending_ends_in_a_redirect_to_the_receipt_shown_once(
         assert_nothing_of_hers(page, receipt)
     assert count(db_app, HelpRequest) == 1
     assert count(db_app, OneTimeView) == 1  # only the form's sent mark is left
+
+
+def test_the_sent_page_opens_at_the_receipt_and_says_it_is_shown_once(
+    db_client: FlaskClient,
+) -> None:
+    """On a phone the menu and the safety notice fill the first screen: the redirect names
+    the receipt's panel, so that the browser opens the page there, and the panel itself
+    says, after the receipt, that it is shown only this once."""
+    _data, response = post_her_form(db_client)
+    location = view_url(response)
+    assert location.endswith("#receipt")
+    html = db_client.get(location).get_data(as_text=True)
+    panel = html.split('id="receipt"', 1)[1].split("</div>", 1)[0]
+    once = panel.find("It is shown only this once.")
+    assert 0 <= panel.find('class="receipt"') < once, panel
+    assert html.count("It is shown only this once.") == 1
 
 
 def test_the_closed_page_speaks_her_language(db_app: Flask, db_client: FlaskClient) -> None:
