@@ -47,7 +47,9 @@
     if (presses >= 3) { reset(); exitPage(null); }
   }, true);
 
-  var summary = document.querySelector("[data-error-summary]");
+  // What went wrong, in view: the error summary, or else a notice that says it.
+  var summary = document.querySelector("[data-error-summary]") ||
+    document.querySelector("[data-focus-notice]");
   if (summary) { summary.focus(); }
 
   window.addEventListener("pageshow", function (event) {

@@ -211,6 +211,27 @@ def test_on_a_phone_the_sent_page_opens_at_the_receipt(new_tab: TabFactory, lang
     assert digits["y"] + digits["height"] <= PHONE["height"], digits
 
 
+@pytest.mark.parametrize("lang", ["be", "ru", "en"])
+def test_on_a_phone_a_notice_after_sending_is_brought_into_view(
+    new_tab: TabFactory, lang: str
+) -> None:
+    """A notice that says what went wrong (here: no request with this number) stands at the
+    top of the main content, below a first screen of menu and safety notice: the script
+    moves focus to it, as to an error summary, so that she sees it without scrolling."""
+    tab = new_tab(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = tab.page
+    page.goto(f"/{lang}/help/check")
+    page.fill("#receipt", "1111 2222 3333 4444")
+    page.click("main form button[type=submit]")
+    notice = page.locator(".notice--warn")
+    expect(notice).to_be_focused()
+    expect(notice).to_be_in_viewport()
+    bar = page.locator(".exit-bar").bounding_box()
+    box = notice.bounding_box()
+    assert bar is not None and box is not None
+    assert box["y"] >= bar["y"] + bar["height"], (box, bar)
+
+
 def test_shift_hint_only_with_a_keyboard(new_tab: TabFactory) -> None:
     desktop = new_tab()
     desktop.page.goto("/ru/")

@@ -155,7 +155,7 @@ def test_the_closed_page_speaks_her_language(db_app: Flask, db_client: FlaskClie
     closed = db_client.get(location).get_data(as_text=True)
     assert '<html lang="ru">' in closed
     assert "Эта страница была показана один раз и теперь закрыта" in closed
-    assert "Ваш запрос отправлен." in closed
+    assert "Ваше обращение отправлено." in closed
     # Its language links lead to the form, not to the used-up URL.
     assert "/help/sent/" not in closed.split("</main>")[1]
     assert 'hreflang="be" href="/be/help/"' in closed
