@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -15,7 +16,7 @@ from campaign.cases.teams import create_team
 from campaign.core import migrate
 from campaign.core.db import db_session, engine
 from campaign.core.ratelimit import network_of
-from tests.conftest import TEST_CONFIG
+from tests.conftest import TEST_CONFIG, seed_content
 from tests.helpclient import SHOWN_ONCE, HelpClient
 from tests.pagecheck import find
 
@@ -61,6 +62,22 @@ def test_limit_reached_gives_429_page_with_hotline_and_text(tmp_path: Any) -> No
     assert response.headers["Retry-After"]
     assert response.headers["Cache-Control"].startswith("no-store")
     assert '<html lang="en">' in html
+
+
+def test_on_the_limit_page_lines_to_call_come_before_lines_that_may_not_answer(
+    tmp_path: Any,
+) -> None:
+    """Turned away, she is shown where else to turn: first what can be called now (112),
+    then what is known of lines that may not answer (the shipped hotline is unconfirmed)."""
+    app = make_app(tmp_path, SUBMIT_RATE_LIMIT="1 per hour")
+    seed_content(app)  # the shipped help lines, as `flask init` imports them
+    assert submit(app, "203.0.113.7").status_code == SHOWN_ONCE
+    html = submit(app, "203.0.113.7").get_data(as_text=True)
+    listed = html.split('<ul class="helplines">', 1)[1].split("</ul>", 1)[0]
+    kinds = re.findall(r'<li class="helpline( helpline--unavailable)?">', listed)
+    offered = ["may not answer" if kind else "offered" for kind in kinds]
+    assert "may not answer" in offered and offered[0] == "offered", offered
+    assert offered == sorted(offered, key=lambda kind: kind != "offered"), offered
 
 
 def test_limit_is_per_network(tmp_path: Any) -> None:
