@@ -76,6 +76,9 @@ def test_help_flow_by_keyboard_only(
     receipt_box = page.locator(".receipt strong")
     receipt = receipt_box.inner_text()
     assert RECEIPT.match(receipt)
+    # As a person does, once the page is there: the page opens at #receipt when it has
+    # loaded, and Tab goes on from there (pressed earlier, the scroll to it took the focus).
+    page.wait_for_load_state("load")
 
     # The receipt page: on to "Read the answer later".
     tab_to(page, "main a.button")
