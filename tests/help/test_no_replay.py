@@ -156,6 +156,9 @@ def test_the_closed_page_speaks_her_language(db_app: Flask, db_client: FlaskClie
     assert '<html lang="ru">' in closed
     assert "Эта страница была показана один раз и теперь закрыта" in closed
     assert "Ваше обращение отправлено." in closed
+    # A receipt lost with the page (a Reload, a tab the phone reloaded): what she can do.
+    assert "Не сохранили квитанцию? Её никто не может показать снова, даже мы." in closed
+    assert '<a href="/ru/help/">Отправить новое обращение</a>' in closed
     # Its language links lead to the form, not to the used-up URL.
     assert "/help/sent/" not in closed.split("</main>")[1]
     assert 'hreflang="be" href="/be/help/"' in closed
