@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from campaign.cases import crypto, intake
 from campaign.cases.receipt_words import words_for
+from campaign.content import helpline_edits
 from campaign.core.config import LANGUAGES
 from campaign.core.db import db_session
 from campaign.core.i18n import format_day, format_day_time, format_month_in_sentence
@@ -164,12 +165,15 @@ def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
         "SUBMIT_WIDE_RATE_LIMIT": "1000 per hour",
         "CHECK_RATE_LIMIT": "1000 per hour",
         "CHECK_WIDE_RATE_LIMIT": "1000 per hour",
+        "CONTENT_CHECK_SECONDS": 0,  # a help line confirmed in a test shows at once
     }
 
 
 def text_of(html: str) -> str:
-    """The page's text, tags removed, entities decoded, white space collapsed."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+    """The page's text, tags removed (inline ones without a space: "call <a>112</a>."
+    reads "call 112."), entities decoded, white space collapsed."""
+    inline_gone = re.sub(r"</?(?:a|strong|em|span|s)\b[^>]*>", "", html)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", inline_gone)).split())
 
 
 def shown(html: str) -> str:
@@ -445,6 +449,27 @@ def test_sent_page_promises_only_what_was_asked(db_client: FlaskClient, lang: st
     other = sent(for_whom="someone-else")
     assert DANGER_SOMEONE_ELSE[lang] in other
     assert NOT_YOUR_FAULT[lang] not in other
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("for_whom", ["myself", "someone-else", "myself, hotline confirmed"])
+def test_the_sent_pages_112_can_be_tapped(
+    db_app: Flask, db_client: FlaskClient, lang: str, for_whom: str
+) -> None:
+    """The sentence "If you are in danger ..., call 112" in what happens next: a number to dial
+    at once (and the hotline's beside it while it may be offered)."""
+    if for_whom.endswith("hotline confirmed"):
+        with db_app.app_context():
+            hotline = helpline_edits.find_line(db_session(), "hotline")
+            assert hotline is not None
+            helpline_edits.confirm_today(db_session(), None, hotline, dt.date.today())
+    response = HelpClient(db_client, lang).submit("Message", for_whom=for_whom.split(",")[0])
+    assert response.status_code == SHOWN_ONCE
+    html = response.get_data(as_text=True)
+    next_steps = html.split("<ol>", 1)[1].split("</ol>", 1)[0]
+    assert '<a class="tel" href="tel:112">112</a>' in next_steps, next_steps
+    dials = 2 if for_whom.endswith("hotline confirmed") else 1
+    assert next_steps.count('<a class="tel" href="tel:') == dials, next_steps
 
 
 def test_for_whom_is_sealed_and_shown_to_staff(
