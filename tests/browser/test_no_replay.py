@@ -297,6 +297,29 @@ def test_error_links_leave_label_and_message_clear_of_the_bar(
 
 
 @pytest.mark.parametrize("lang", ["be", "ru", "en"])
+def test_the_receipt_fields_error_link_leaves_its_label_clear_of_the_bar(
+    bfcache_browser: Browser, site: LiveSite, lang: str
+) -> None:
+    """The check page's field is #receipt too, as is the sent page's panel: a rule for the
+    panel must not take the field's room for its label, hint and error on a phone."""
+    tab = open_tab(bfcache_browser, site, viewport={"width": 360, "height": 640})
+    try:
+        page = tab.page
+        page.goto(f"/{lang}/help/check")
+        page.click("main form button[type=submit]")  # empty: an error round
+        page.wait_for_load_state("load")
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        page.locator(".error-summary a").first.click()
+        expect(page.locator("#receipt")).to_be_focused()
+        box = settled_box(page, "receipt")
+        assert box["label"] >= box["bar"], box
+        assert box["error"] >= box["bar"], box
+        assert box["control"] < box["height"], box
+    finally:
+        tab.close()
+
+
+@pytest.mark.parametrize("lang", ["be", "ru", "en"])
 def test_the_closed_pages_have_no_axe_violations(axe_tab: Tab, lang: str) -> None:
     page = axe_tab.page
     receipt = send_help_request(page, lang, "Accessibility of the closed pages.")
